@@ -1,0 +1,44 @@
+"""Expo: a CRM for firms that sell exhibitions and projects.
+
+``create_app`` is the app factory: settings, database, plugins, auth, i18n, blueprints.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None, plugins: Iterable[Any] = ()) -> Flask:
+    """Build an Expo application.
+
+    ``config`` overrides settings read from the environment (tests use it); ``plugins`` are extra
+    plugin objects registered beside the installed ones (tests register probes this way).
+    """
+    from expo import config as settings
+    from expo.core import db, i18n, plugins as plugin_system
+    from expo.web import register_web
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+        instance_path=None,
+    )
+    app.config.update(settings.from_environment())
+    app.config.update(config or {})
+    app.config["WTF_CSRF_TIME_LIMIT"] = None  # tokens live as long as the session
+    Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    i18n.init_app(app)
+    pm = plugin_system.make_plugin_manager(app.config["PLUGINS"], plugins)
+    app.extensions["expo.plugins"] = pm
+    register_web(app)
+    for blueprints in pm.hook.register_blueprints(app=app):
+        for blueprint in blueprints or ():
+            app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,165 @@
+"""The ``expo`` command: a Flask CLI group, so ``expo run`` and every ``flask`` command work."""
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from expo import create_app
+from expo.core import db
+from expo.core.errors import ValidationError
+from expo.core.plugins import PluginConfigError, make_plugin_manager, plugin_list
+
+
+def _build_app(*_args, **_kwargs):
+    return create_app()
+
+
+cli = FlaskGroup(create_app=_build_app, help="Expo CRM.")
+
+
+@cli.group("db")
+def db_group():
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+@with_appcontext
+def db_upgrade():
+    """Upgrade the core schema, then every enabled plugin's."""
+    from expo.core.migrate import upgrade
+
+    for name in upgrade(current_app):
+        click.echo(f"upgraded: {name}")
+
+
+@cli.group("users")
+def users_group():
+    """User accounts."""
+
+
+def _fail(problem: ValidationError) -> None:
+    details = "; ".join(f"{field}: {message}" for field, message in problem.fields.items())
+    raise click.ClickException(f"{problem.message} {details}".strip())
+
+
+@users_group.command("create")
+@click.argument("email")
+@click.option("--role", required=True, help="admin, planner, manager or viewer")
+@click.option("--password", required=True)
+@click.option("--name", default=None, help="Display name (defaults to the e-mail's local part)")
+@click.option("--grant", "grants", multiple=True, help="Extra right, e.g. clients.export (repeatable)")
+@with_appcontext
+def users_create(email, role, password, name, grants):
+    """Create a user."""
+    from expo.core.services.users import create_user, grant
+
+    try:
+        user = create_user({"email": email, "role": role, "password": password,
+                            "name": name or email.split("@")[0]})
+        for permission in grants:
+            grant(user, permission)
+    except ValidationError as problem:
+        _fail(problem)
+    db.commit()
+    click.echo(f"created user {user.id}: {user.email} ({user.role})")
+
+
+@users_group.command("grant")
+@click.argument("email")
+@click.argument("permission")
+@with_appcontext
+def users_grant(email, permission):
+    """Grant a right such as clients.export or clients.delete."""
+    from expo.core.services.users import find_by_email, grant
+
+    user = find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no user {email}")
+    grant(user, permission)
+    db.commit()
+    click.echo(f"granted {permission} to {user.email}")
+
+
+@users_group.command("token")
+@click.argument("email")
+@with_appcontext
+def users_token(email):
+    """Print a new API token for a user (shown once; stored hashed)."""
+    from expo.core.services.users import find_by_email, issue_token
+
+    user = find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no user {email}")
+    token = issue_token(user)
+    db.commit()
+    click.echo(token)
+
+
+@cli.command("demo-data")
+@click.option("--scale", type=click.Choice(["small", "large"]), default="small")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+@with_appcontext
+def demo_data(scale, if_empty):
+    """Fill the database with a believable firm."""
+    from expo.core.demo import DEMO_PASSWORD, has_users, load
+
+    if if_empty and has_users():
+        click.echo("database not empty: demo data skipped")
+        return
+    summary = load(scale)
+    click.echo(f"demo data: {summary}; log in as admin@demo-expo.ru / {DEMO_PASSWORD}")
+
+
+@cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@with_appcontext
+def worker(burst):
+    """Run an RQ worker for the queue at EXPO_REDIS_URL."""
+    from redis import Redis
+    from rq import Worker
+
+    from expo.core.jobs import QUEUE_NAME
+
+    url = current_app.config["REDIS_URL"]
+    if not url:
+        raise click.ClickException("EXPO_REDIS_URL is not set: jobs run in-process, no worker is needed")
+    Worker([QUEUE_NAME], connection=Redis.from_url(url)).work(burst=burst)
+
+
+@cli.group("plugins")
+def plugins_group():
+    """Installed plugins."""
+
+
+@plugins_group.command("list")
+@with_appcontext
+def plugins_list():
+    """Show installed plugins, their versions and whether they are enabled."""
+    rows = plugin_list(current_app.extensions["expo.plugins"])
+    if not rows:
+        click.echo("no plugins installed")
+    for info in rows:
+        state = "enabled" if info.enabled else "disabled"
+        click.echo(f"{info.name:<12} {info.version:<10} {state:<9} {info.distribution}")
+
+
+def _add_plugin_commands() -> None:
+    """Let enabled plugins add commands (register_commands); a bad EXPO_PLUGINS is reported by create_app."""
+    try:
+        pm = make_plugin_manager(os.environ.get("EXPO_PLUGINS", "all"))
+    except PluginConfigError:
+        return
+    pm.hook.register_commands(cli=cli)
+
+
+def main() -> None:
+    _add_plugin_commands()
+    try:
+        cli.main()
+    except PluginConfigError as problem:
+        click.echo(f"Error: {problem}", err=True)
+        sys.exit(2)

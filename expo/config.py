@@ -1,0 +1,50 @@
+"""Settings, read from ``EXPO_*`` environment variables.
+
+Every setting has an embedded default so that ``expo run`` works on a fresh machine with
+nothing else installed: SQLite under ``instance/``, in-process jobs, mail into an outbox folder.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+LOCALES = ("ru", "en")
+
+
+def _instance_dir() -> Path:
+    return Path(os.environ.get("EXPO_INSTANCE_DIR", Path.cwd() / "instance")).resolve()
+
+
+def _secret_key(instance: Path) -> str:
+    """The configured key, else one generated once and kept in the instance folder.
+
+    A random key per process would log everybody out on restart and break multi-worker set-ups.
+    """
+    if key := os.environ.get("EXPO_SECRET_KEY"):
+        return key
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def from_environment() -> dict:
+    """Build the Flask config mapping from the environment."""
+    instance = _instance_dir()
+    return {
+        "INSTANCE_DIR": str(instance),
+        "DATABASE_URL": os.environ.get("EXPO_DATABASE_URL", f"sqlite:///{instance / 'expo.sqlite3'}"),
+        "REDIS_URL": os.environ.get("EXPO_REDIS_URL") or None,
+        "SECRET_KEY": _secret_key(instance),
+        "PLUGINS": os.environ.get("EXPO_PLUGINS", "all"),
+        "SMTP_URL": os.environ.get("EXPO_SMTP_URL") or None,
+        "MAIL_FROM": os.environ.get("EXPO_MAIL_FROM", "expo@localhost"),
+        "OUTBOX_DIR": os.environ.get("EXPO_OUTBOX_DIR", str(instance / "outbox")),
+        "LOCALE": os.environ.get("EXPO_LOCALE", "ru"),
+        "CURRENCY": os.environ.get("EXPO_CURRENCY", "RUB"),
+        "FIRM_NAME": os.environ.get("EXPO_FIRM_NAME", "Expo"),
+        "PAGE_SIZE": 50,
+    }

@@ -1,0 +1,141 @@
+"""Demo data: a believable small firm selling exhibition participation, in Russian.
+
+Everything goes through the core services, so plugins see the same events as with real work.
+Seeded randomness: the same command makes the same firm.
+"""
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from expo.core import db
+from expo.core.models import Activity, User, utcnow
+from expo.core.services import activities, clients, engagements, exhibitions, users
+
+DEMO_PASSWORD = "demo"
+SCALES = {"small": {"clients": 500, "managers": 4}, "large": {"clients": 10_000, "managers": 12}}
+
+STAFF = [
+    ("admin@demo-expo.ru", "Анна Администратор", "admin"),
+    ("planner@demo-expo.ru", "Павел Плановиков", "planner"),
+    ("viewer@demo-expo.ru", "Виктор Директоров", "viewer"),
+]
+MANAGER_NAMES = ["Мария Иванова", "Олег Смирнов", "Елена Кузнецова", "Дмитрий Попов", "Ольга Васильева",
+                 "Игорь Петров", "Наталья Соколова", "Сергей Михайлов", "Татьяна Фёдорова", "Андрей Морозов",
+                 "Светлана Волкова", "Алексей Алексеев"]
+FORMS = ["ООО", "АО", "ООО", "ПАО", "ООО", "ИП"]
+WORDS_A = ["Северная", "Уральская", "Сибирская", "Волжская", "Балтийская", "Московская", "Южная", "Невская",
+           "Первая", "Новая", "Центральная", "Восточная"]
+WORDS_B = ["Стройкомплект", "Техносервис", "Агропром", "Медтехника", "Энергосистемы", "Логистик",
+           "Металлоконструкции", "Пищепром", "Инжиниринг", "Автоматика", "Полимер", "Оптторг", "Мебельтрест"]
+REGIONS = ["Москва", "Санкт-Петербург", "Екатеринбург", "Новосибирск", "Казань", "Нижний Новгород",
+           "Краснодар", "Самара"]
+INDUSTRIES = ["Строительство", "Машиностроение", "Пищевая промышленность", "Информационные технологии",
+              "Медицина", "Логистика", "Энергетика", "Сельское хозяйство"]
+CHANNELS = ["Выставка", "Сайт", "Рекомендация", "Холодный звонок", "Рассылка"]
+FIRST = ["Алексей", "Ирина", "Сергей", "Марина", "Николай", "Юлия", "Владимир", "Екатерина", "Михаил", "Анна"]
+LAST = ["Орлов", "Белова", "Зайцев", "Лебедева", "Козлов", "Новикова", "Егоров", "Павлова", "Степанов", "Громова"]
+POSITIONS = ["Генеральный директор", "Коммерческий директор", "Директор по маркетингу", "Менеджер по закупкам",
+             "Руководитель отдела продаж"]
+EXHIBITIONS = [
+    ("Иннопром 2026", "Екатеринбург-Экспо", date(2026, 7, 6)),
+    ("Строительная неделя 2026", "Крокус Экспо", date(2026, 9, 15)),
+    ("ПродЭкспо 2027", "Экспоцентр", date(2027, 2, 8)),
+    ("Здравоохранение 2026", "Экспоцентр", date(2026, 12, 7)),
+    ("Транспорт и логистика 2027", "ВДНХ", date(2027, 4, 20)),
+    ("ЭнергоФорум 2027", "Ленэкспо", date(2027, 6, 1)),
+]
+# (result key, kind) pairs the scenario engine will use; weights give a believable funnel.
+RESULTS = [(None, "open")] * 5 + [("contract", "won")] * 2 + [
+    ("refused_price", "lost"), ("refused_timing", "lost"), ("refused_budget", "lost"),
+    ("refused_competitor", "lost"), ("firm_declined", "declined"),
+]
+STEPS = ["contact", "materials", "presentation", "offer"]
+NOTES = ["Позвонили, обсудили участие", "Отправлены материалы о выставке", "Провели презентацию стенда",
+         "Выслано коммерческое предложение", "Клиент просит перезвонить через неделю", "Встреча в офисе клиента"]
+
+
+def has_users() -> bool:
+    return bool(db.session().scalar(select(func.count(User.id))))
+
+
+def _inn(rng: random.Random) -> str:
+    return str(rng.randrange(10**9, 10**10))
+
+
+def load(scale: str = "small") -> str:
+    rng = random.Random(2026)
+    size = SCALES[scale]
+    staff = {}
+    for email, name, role in STAFF:
+        staff[role] = users.create_user({"email": email, "name": name, "role": role, "password": DEMO_PASSWORD})
+    users.grant(staff["admin"], "clients.export")
+    users.grant(staff["admin"], "clients.delete")
+    managers = [
+        users.create_user({"email": f"manager{i + 1}@demo-expo.ru", "name": name, "role": "manager",
+                           "password": DEMO_PASSWORD})
+        for i, name in enumerate(MANAGER_NAMES[: size["managers"]])
+    ]
+    planner = staff["planner"]
+    shows = [
+        exhibitions.create_exhibition({"name": name, "venue": venue, "starts_on": start,
+                                       "ends_on": start + timedelta(days=3),
+                                       "sales_start_on": start - timedelta(days=240),
+                                       "sales_end_on": start - timedelta(days=14)}, planner)
+        for name, venue, start in EXHIBITIONS
+    ]
+    db.commit()
+    opened = 0
+    taken_inns: set[str] = set()
+    for n in range(size["clients"]):
+        manager = rng.choice(managers)
+        inn = _inn(rng)
+        while inn in taken_inns:
+            inn = _inn(rng)
+        taken_inns.add(inn)
+        client = clients.create_client({
+            "name": f"{rng.choice(FORMS)} «{rng.choice(WORDS_A)} {rng.choice(WORDS_B)}-{n + 1}»",
+            "tax_id": inn, "region": rng.choice(REGIONS), "industry": rng.choice(INDUSTRIES),
+            "channel": rng.choice(CHANNELS), "category": rng.choice(["active", "potential", "potential", "lost"]),
+            "email": f"info{n + 1}@client{n + 1}.ru", "phone": f"+7 495 {rng.randrange(100, 999)}-{n % 100:02d}-{rng.randrange(10, 99)}",
+            "manager_id": manager.id,
+        }, planner)
+        for _ in range(rng.randint(1, 3)):
+            clients.add_contact(client, {
+                "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}", "position": rng.choice(POSITIONS),
+                "email": f"person{rng.randrange(10**6)}@client{n + 1}.ru",
+                "birthday": date(rng.randint(1965, 1995), rng.randint(1, 12), rng.randint(1, 28)),
+            }, planner)
+        for show in rng.sample(shows, rng.randint(0, 3)):
+            amount = Decimal(rng.randrange(150, 3000) * 1000)
+            engagement = engagements.open_engagement({
+                "client_id": client.id, "exhibition_id": show.id, "expected_amount": amount,
+            }, planner)
+            opened += 1
+            result, kind = rng.choice(RESULTS)
+            engagements.enter_step(engagement, STEPS[0], manager)
+            for step in STEPS[1: rng.randint(1, len(STEPS))]:
+                engagements.complete_step(engagement, "next", manager)
+                engagements.enter_step(engagement, step, manager)
+            if kind != "open":
+                engagements.complete_step(engagement, result, manager)
+                if kind == "won":
+                    engagements.update_engagement(engagement, {
+                        "contract_amount": (amount * Decimal(rng.randint(70, 110)) / 100).quantize(Decimal("1.00"))
+                    }, planner)
+                engagements.close_engagement(engagement, result, kind, manager)
+            for days_ago in sorted(rng.sample(range(1, 200), rng.randint(1, 4)), reverse=True):
+                activity = activities.log_activity(client, {
+                    "kind": rng.choice(["call", "email", "meeting", "note"]), "text": rng.choice(NOTES),
+                    "engagement_id": engagement.id,
+                }, manager)
+                activity.occurred_at = utcnow() - timedelta(days=days_ago)
+        if n % 200 == 199:
+            db.commit()
+    db.commit()
+    count = db.session().scalar(select(func.count(Activity.id)))
+    return (f"{len(STAFF) + len(managers)} users, {size['clients']} clients, {len(shows)} exhibitions, "
+            f"{opened} engagements, {count} activities")

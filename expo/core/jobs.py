@@ -1,0 +1,81 @@
+"""Background work: one code path whether jobs run in-process or on RQ workers.
+
+``EXPO_REDIS_URL`` unset: a job runs synchronously right after the commit that queued it.
+Set: it is pushed to the ``expo`` RQ queue and an ``expo worker`` process runs it.
+Either way the job is given as an importable ``"module:function"`` path and runs inside an
+app context with its own database transaction.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from flask import Flask, current_app
+
+from expo.core import db
+
+log = logging.getLogger(__name__)
+QUEUE_NAME = "expo"
+_PENDING = "expo.pending_jobs"
+
+
+def enqueue_after_commit(func: str, **kwargs: Any) -> None:
+    """Queue ``func(**kwargs)`` to run once the current transaction commits.
+
+    Dropped if the transaction rolls back, so a failed change never sends mail or starts work.
+    """
+    if ":" not in func:
+        raise ValueError("func must be an importable 'module:function' path")
+    db.session().info.setdefault(_PENDING, []).append((func, kwargs))
+
+
+def discard_pending(session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def flush_pending(session) -> None:
+    """Hand the jobs queued in ``session`` over; called by :func:`expo.core.db.commit`."""
+    for func, kwargs in session.info.pop(_PENDING, []):
+        enqueue(func, **kwargs)
+
+
+def enqueue(func: str, **kwargs: Any) -> None:
+    redis_url = current_app.config.get("REDIS_URL")
+    if redis_url:
+        queue().enqueue("expo.core.jobs.run_on_worker", func, kwargs)
+    else:
+        run_job(func, kwargs)
+
+
+def queue():
+    from redis import Redis
+    from rq import Queue
+
+    return Queue(QUEUE_NAME, connection=Redis.from_url(current_app.config["REDIS_URL"]))
+
+
+def _resolve(func: str):
+    module, _, name = func.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def run_job(func: str, kwargs: dict) -> Any:
+    """Run a job in the current app context and commit what it wrote."""
+    result = _resolve(func)(**kwargs)
+    db.commit()
+    return result
+
+
+_worker_app: Flask | None = None
+
+
+def run_on_worker(func: str, kwargs: dict) -> Any:
+    """Entry point RQ calls: builds the app once per worker process, then runs the job."""
+    global _worker_app
+    if _worker_app is None:
+        from expo import create_app
+
+        _worker_app = create_app()
+    with _worker_app.app_context():
+        return run_job(func, kwargs)

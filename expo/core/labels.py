@@ -1,0 +1,17 @@
+"""Translated labels for the core's coded values (roles, categories, states, activity kinds)."""
+from flask_babel import lazy_gettext as _l
+
+LABELS = {
+    "role": {"admin": _l("administrator"), "planner": _l("planner"), "manager": _l("client-manager"),
+             "viewer": _l("viewer")},
+    "category": {"active": _l("active"), "potential": _l("potential"), "lost": _l("lost")},
+    "state": {"open": _l("open"), "won": _l("won"), "lost": _l("lost"), "declined": _l("declined")},
+    "activity": {"call": _l("call"), "email": _l("e-mail"), "meeting": _l("meeting"),
+                 "presentation": _l("presentation"), "offer": _l("offer sent"), "note": _l("note")},
+}
+
+
+def label(kind: str, value: str | None) -> str:
+    if value is None:
+        return "—"
+    return str(LABELS[kind].get(value, value))

@@ -1,0 +1,55 @@
+"""Schema migrations: the core's Alembic tree, then one tree per enabled plugin.
+
+Each plugin keeps its revisions in ``<package>/migrations/versions`` and its own version table
+``alembic_version_<plugin>`` (as Indico and CKAN do): uninstalling a plugin then leaves the
+core's history intact, and re-enabling it finds its own history where it left it.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from flask import Flask
+
+from expo import ROOT
+
+CORE_SCRIPTS = ROOT / "migrations"
+
+
+def alembic_config(connection, version_table: str = "alembic_version",
+                   versions: Path | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(CORE_SCRIPTS))
+    if versions is not None:
+        config.set_main_option("version_locations", str(versions))
+    config.attributes["connection"] = connection
+    config.attributes["version_table"] = version_table
+    return config
+
+
+def plugin_version_dirs(app: Flask) -> dict[str, Path]:
+    """``{plugin name: versions folder}`` for every enabled plugin that ships migrations."""
+    pm = app.extensions["expo.plugins"]
+    found = {}
+    for name, plugin in pm.list_name_plugin():
+        module_file = getattr(plugin, "__file__", None)
+        if not module_file:
+            continue
+        versions = Path(module_file).resolve().parent / "migrations" / "versions"
+        if any(versions.glob("*.py")):
+            found[name] = versions
+    return found
+
+
+def upgrade(app: Flask) -> list[str]:
+    """Bring the core and every enabled plugin to their newest revision; returns what was upgraded."""
+    engine = app.extensions["expo.engine"]
+    done = []
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "heads")
+        done.append("core")
+        for name, versions in sorted(plugin_version_dirs(app).items()):
+            command.upgrade(alembic_config(connection, f"alembic_version_{name}", versions), "heads")
+            done.append(name)
+    return done

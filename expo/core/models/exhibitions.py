@@ -1,0 +1,64 @@
+"""Exhibitions the firm sells for, and the engagement of each client in each of them."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Optional
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, Money, UTCDateTime, utcnow
+from .clients import Client
+from .users import User
+
+ENGAGEMENT_STATES = ("open", "won", "lost", "declined")
+RESULT_KINDS = ("won", "lost", "declined")
+
+
+class Exhibition(Base):
+    __tablename__ = "exhibitions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    venue: Mapped[Optional[str]] = mapped_column(String(200))
+    starts_on: Mapped[date] = mapped_column(Date, index=True)
+    ends_on: Mapped[date] = mapped_column(Date)
+    sales_start_on: Mapped[Optional[date]] = mapped_column(Date)
+    sales_end_on: Mapped[Optional[date]] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Engagement(Base):
+    """The work with one client for one exhibition.
+
+    ``scenario_id`` / ``step`` / ``result`` are filled by the scenario engine; ``version`` is the
+    optimistic-lock counter that lets a stale form or a concurrent click be detected.
+    """
+
+    __tablename__ = "engagements"
+    __table_args__ = (
+        UniqueConstraint("client_id", "exhibition_id"),
+        Index("ix_engagements_exhibition_state", "exhibition_id", "state"),
+        Index("ix_engagements_manager_state", "manager_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    exhibition_id: Mapped[int] = mapped_column(ForeignKey("exhibitions.id"))
+    manager_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    scenario_id: Mapped[Optional[int]] = mapped_column(Integer)
+    step: Mapped[Optional[str]] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(20), default="open")
+    result: Mapped[Optional[str]] = mapped_column(String(100))
+    expected_amount: Mapped[Optional[Decimal]] = mapped_column(Money)
+    contract_amount: Mapped[Optional[Decimal]] = mapped_column(Money)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    client: Mapped[Client] = relationship(lazy="joined")
+    exhibition: Mapped[Exhibition] = relationship(lazy="joined")
+    manager: Mapped[Optional[User]] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}

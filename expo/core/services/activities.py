@@ -1,0 +1,33 @@
+"""Logged interactions with a client: kept forever, whoever leaves the firm."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from flask_babel import lazy_gettext as _l
+
+from expo.core import access, db, validation as v
+from expo.core.errors import ValidationError
+from expo.core.models import ACTIVITY_KINDS, Activity, Client, Engagement, User
+
+ACTIVITY_FIELDS = {
+    "kind": v.choice(ACTIVITY_KINDS, required=True),
+    "text": v.text(10000, required=True, multiline=True),
+    "engagement_id": v.integer(),
+}
+
+
+def log_activity(client: Client, data: Mapping[str, Any], user: User | None) -> Activity:
+    access.require_write(user)
+    values = v.clean(ACTIVITY_FIELDS, data)
+    engagement_id = values.get("engagement_id")
+    if engagement_id is not None:
+        engagement = db.session().get(Engagement, engagement_id)
+        if engagement is None or engagement.client_id != client.id or (
+            user is not None and not access.can_see_engagement(user, engagement)
+        ):
+            raise ValidationError(fields={"engagement_id": str(_l("No such engagement for this client."))})
+    activity = Activity(client_id=client.id, author_id=user.id if user else None, **values)
+    session = db.session()
+    session.add(activity)
+    session.flush()
+    return activity

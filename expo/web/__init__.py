@@ -1,0 +1,89 @@
+"""The web layer: one blueprint per area, plus the JSON API under /api/v1."""
+from __future__ import annotations
+
+from flask import Flask, render_template, request, send_from_directory, url_for
+from flask_babel import gettext as _
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from htmx_flask import Htmx
+from sqlalchemy.orm.exc import StaleDataError
+
+from expo import ROOT
+from expo.core import db
+from expo.core.errors import Conflict, ExpoError
+from expo.core.models import User
+from expo.core.plugins import collect
+
+csrf = CSRFProtect()
+HTMX_DIST = ROOT / "node_modules" / "htmx.org" / "dist"
+
+
+def register_web(app: Flask) -> None:
+    from expo.web import admin, api, auth, clients, engagements, exhibitions, home
+
+    Htmx(app)
+    csrf.init_app(app)
+    login = LoginManager(app)
+    login.login_view = "auth.login"
+    login.login_message = None
+
+    @login.user_loader
+    def _load_user(user_id: str):
+        user = db.session().get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None
+
+    for module in (auth, home, clients, exhibitions, engagements, admin):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)  # bearer tokens, no cookies: nothing for a forged request to ride on
+
+    # htmx is an npm dependency (package.json), served from here, never from a CDN. Without it
+    # (no npm at set-up) pages still work as plain links and forms.
+    htmx_available = (HTMX_DIST / "htmx.min.js").is_file()
+
+    @app.get("/vendor/htmx.min.js")
+    def htmx_js():
+        return send_from_directory(HTMX_DIST, "htmx.min.js", max_age=86400)
+
+    @app.context_processor
+    def _layout():
+        items = []
+        if current_user.is_authenticated:
+            items = sorted(collect("nav_items", user=current_user), key=lambda item: item.order)
+        return {"plugin_nav": items, "firm_name": app.config["FIRM_NAME"],
+                "htmx_url": url_for("htmx_js") if htmx_available else None}
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error):
+        return _error_page(400, _("The form has expired or was not sent from Expo. Reload and try again."))
+
+    @app.errorhandler(ExpoError)
+    def _expo_error(error: ExpoError):
+        db.rollback()
+        return _error_page(error.status, str(error.message))
+
+    @app.errorhandler(StaleDataError)
+    def _stale(_error):
+        db.rollback()
+        return _error_page(409, str(Conflict().message))
+
+    for status, message in ((404, "Page not found."), (405, "Method not allowed."),
+                            (400, "Bad request."), (403, "Forbidden.")):
+        app.register_error_handler(status, _http_error(status, message))
+
+
+def _http_error(status: int, message: str):
+    def handler(_error):
+        return _error_page(status, _(message))
+
+    return handler
+
+
+def _error_page(status: int, message: str):
+    if request.path.startswith("/api/"):
+        from expo.web.api.errors import error_response
+
+        return error_response(status, {400: "bad_request", 403: "forbidden", 404: "not_found",
+                                       405: "method_not_allowed", 409: "conflict"}.get(status, "error"),
+                              message)
+    return render_template("error.html", status=status, message=message), status

@@ -1,0 +1,89 @@
+"""Helpers for API views: the caller, the JSON body, list responses, serialisers."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from flask import g, jsonify, request
+from flask_babel import gettext as _
+
+from expo.core.errors import ExpoError, ValidationError
+from expo.core.models import Activity, Client, Contact, Engagement, Exhibition, User
+
+
+def api_user() -> User:
+    return g.api_user
+
+
+def body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ExpoError(_("The body must be a JSON object."))
+    return data
+
+
+def paging(default: int = 50, top: int = 200) -> tuple[int, int]:
+    errors = {}
+    values = {}
+    for key, fallback in (("limit", default), ("offset", 0)):
+        raw = request.args.get(key, "")
+        try:
+            values[key] = int(raw) if raw else fallback
+        except ValueError:
+            values[key] = -1
+        if values[key] < 0 or (key == "limit" and not 1 <= values[key] <= top):
+            errors[key] = _("Must be a whole number in range.")
+    if errors:
+        raise ValidationError(fields=errors)
+    return values["limit"], values["offset"]
+
+
+def listing(items: list, total: int, limit: int, offset: int):
+    return jsonify({"items": items, "total": total, "limit": limit, "offset": offset})
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def _fields(obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: _value(getattr(obj, name)) for name in names}
+
+
+CLIENT_OUT = ("id", "name", "tax_id", "region", "industry", "channel", "category", "website", "email",
+              "phone", "notes", "manager_id", "created_at", "updated_at")
+CONTACT_OUT = ("id", "client_id", "name", "position", "phone", "mobile", "email", "birthday", "preferences")
+EXHIBITION_OUT = ("id", "name", "venue", "starts_on", "ends_on", "sales_start_on", "sales_end_on")
+ENGAGEMENT_OUT = ("id", "client_id", "exhibition_id", "scenario_id", "manager_id", "state", "step", "result",
+                  "expected_amount", "contract_amount", "opened_at", "closed_at", "version")
+ACTIVITY_OUT = ("id", "client_id", "engagement_id", "author_id", "kind", "occurred_at", "text")
+USER_OUT = ("id", "email", "name", "role", "active")
+
+
+def client_json(client: Client) -> dict:
+    return _fields(client, CLIENT_OUT)
+
+
+def contact_json(contact: Contact) -> dict:
+    return _fields(contact, CONTACT_OUT)
+
+
+def exhibition_json(exhibition: Exhibition) -> dict:
+    return _fields(exhibition, EXHIBITION_OUT)
+
+
+def engagement_json(engagement: Engagement) -> dict:
+    return _fields(engagement, ENGAGEMENT_OUT)
+
+
+def activity_json(activity: Activity) -> dict:
+    return _fields(activity, ACTIVITY_OUT)
+
+
+def user_json(user: User) -> dict:
+    return _fields(user, USER_OUT)

@@ -1,0 +1,49 @@
+"""Logging in and out, and choosing the interface language."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+
+from expo.config import LOCALES
+from expo.core.services.users import check_password, find_by_email
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only local paths: an open redirect would let a phishing link borrow our login page.
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("home.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    error = None
+    email = ""
+    if request.method == "POST":
+        email = request.form.get("email", "").strip()[:254]
+        user = find_by_email(email) if email else None
+        if user is None or not user.active or not check_password(user, request.form.get("password", "")):
+            error = _("Wrong e-mail or password.")
+        else:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("login.html", error=error, email=email), 401 if error else 200
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/locale")
+def set_locale():
+    locale = request.form.get("locale")
+    if locale in LOCALES:
+        session["locale"] = locale
+    return redirect(_safe_next(request.form.get("next")))

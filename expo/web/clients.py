@@ -1,0 +1,195 @@
+"""Client base pages: list with search and filters, card, forms, contacts, activities, export."""
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from expo.core import access, db
+from expo.core.errors import ValidationError
+from expo.core.models import ACTIVITY_KINDS, CATEGORIES, Activity, Contact, Engagement, Exhibition
+from expo.core.labels import label
+from expo.core.plugins import collect
+from expo.core.queries.clients import FILTERS, ClientListQuery, filter_options, list_clients
+from expo.core.services import activities, audit, clients as client_service
+from expo.web.pages import assignable_users, form_data, page_or_fragment, protected_blueprint, redirect_after_post, user
+
+bp = protected_blueprint("clients", __name__, url_prefix="/clients")
+EXPORT_LIMIT = 100_000
+
+
+@bp.get("/")
+def index():
+    me = user()
+    columns = collect("list_columns", list_name="clients", user=me)
+    try:
+        query = ClientListQuery.from_args(request.args, default_limit=50)
+        page = list_clients(me, query, columns)
+        error = None
+    except ValidationError as problem:
+        query, page, error = ClientListQuery(), None, problem
+    context = dict(query=query, page=page, error=error, columns=columns,
+                   options=filter_options(me), managers=assignable_users() if me.sees_all_clients else [],
+                   categories=CATEGORIES, filters=FILTERS)
+    return page_or_fragment("clients/index.html", "_partials/client_results.html", **context)
+
+
+@bp.post("/export.csv")
+def export():
+    """CSV of the filtered list; needs the ``clients.export`` right and is audited."""
+    me = user()
+    access.require_permission(me, "clients.export")
+    query = ClientListQuery.from_args(request.form, default_limit=1)
+    query.offset, query.limit = 0, EXPORT_LIMIT
+    page = list_clients(me, query)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    fields = ("id", "name", "tax_id", "region", "industry", "channel", "category", "email", "phone", "manager_id")
+    writer.writerow(fields)
+    for client, _extra in page.rows:
+        writer.writerow([getattr(client, f) or "" for f in fields])
+    audit.record("export", "client", None, me, count=len(page.rows), q=query.q, filters=query.filters)
+    db.commit()
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=clients.csv"})
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    me = user()
+    access.require_write(me)
+    errors, values = {}, {}
+    if request.method == "POST":
+        values = form_data(client_service.CLIENT_FIELDS)
+        try:
+            client = client_service.create_client(values, me)
+            db.commit()
+            return redirect_after_post(url_for("clients.card", client_id=client.id))
+        except ValidationError as problem:
+            db.rollback()
+            errors = problem.fields
+    return _form("clients/form.html", errors, values, client=None)
+
+
+def _form(page, errors, values, client):
+    context = dict(errors=errors, values=values, client=client,
+                   category_options=[(c, label("category", c)) for c in CATEGORIES],
+                   manager_options=[(m.id, m.name) for m in assignable_users()] if user().can_assign else [])
+    status = 422 if errors else 200
+    body, _status, headers = page_or_fragment(page, "_partials/client_form.html", **context)
+    return body, status, headers
+
+
+@bp.get("/<int:client_id>")
+def card(client_id: int):
+    me = user()
+    client = access.get_client(me, client_id)
+    session = db.session()
+    engagements = session.scalars(
+        access.scope_engagements(select(Engagement), me)
+        .where(Engagement.client_id == client.id)
+        .order_by(Engagement.opened_at.desc())
+    ).all()
+    history = session.scalars(
+        select(Activity).where(Activity.client_id == client.id).order_by(Activity.occurred_at.desc()).limit(100)
+    ).all()
+    taken = {e.exhibition_id for e in engagements}
+    exhibitions = [x for x in session.scalars(select(Exhibition).order_by(Exhibition.starts_on.desc()))
+                   if x.id not in taken]
+    return render_template(
+        "clients/card.html", client=client, engagements=engagements, history=history,
+        exhibitions=exhibitions, activity_kinds=ACTIVITY_KINDS,
+        panels=collect("client_card_panels", client=client, user=me),
+    )
+
+
+@bp.route("/<int:client_id>/edit", methods=["GET", "POST"])
+def edit(client_id: int):
+    me = user()
+    client = access.get_client(me, client_id)
+    access.require_write(me)
+    errors = {}
+    values = {key: getattr(client, key) for key in client_service.CLIENT_FIELDS}
+    if request.method == "POST":
+        values = form_data(client_service.CLIENT_FIELDS)
+        if not me.can_assign:
+            values.pop("manager_id", None)
+        try:
+            client_service.update_client(client, values, me)
+            db.commit()
+            return redirect_after_post(url_for("clients.card", client_id=client.id))
+        except ValidationError as problem:
+            db.rollback()
+            errors = problem.fields
+    return _form("clients/form.html", errors, values, client=client)
+
+
+@bp.post("/<int:client_id>/delete")
+def delete(client_id: int):
+    me = user()
+    client = access.get_client(me, client_id)
+    client_service.delete_client(client, me)
+    db.commit()
+    return redirect_after_post(url_for("clients.index"))
+
+
+@bp.post("/<int:client_id>/contacts")
+def add_contact(client_id: int):
+    me = user()
+    client = access.get_client(me, client_id)
+    values = form_data(client_service.CONTACT_FIELDS)
+    try:
+        client_service.add_contact(client, values, me)
+        db.commit()
+    except ValidationError as problem:
+        db.rollback()
+        return _contacts(client, problem.fields, values), 422
+    return _contacts(client, {}, {})
+
+
+@bp.post("/<int:client_id>/contacts/<int:contact_id>/delete")
+def delete_contact(client_id: int, contact_id: int):
+    me = user()
+    client = access.get_client(me, client_id)
+    contact = db.session().get(Contact, contact_id)
+    if contact is None or contact.client_id != client.id:
+        return render_template("error.html", status=404, message=_("Not found.")), 404
+    client_service.delete_contact(contact, me)
+    db.commit()
+    return _contacts(client, {}, {})
+
+
+def _contacts(client, errors, values):
+    """The contacts section: a fragment for HTMX, the whole card after a plain form post."""
+    if request.htmx:
+        db.session().refresh(client)
+        return render_template("_partials/contacts.html", client=client, contact_errors=errors,
+                               contact_values=values)
+    if errors:
+        return render_template("error.html", status=422,
+                               message="; ".join(f"{k}: {v}" for k, v in errors.items()))
+    return redirect_after_post(url_for("clients.card", client_id=client.id))
+
+
+@bp.post("/<int:client_id>/activities")
+def log_activity(client_id: int):
+    me = user()
+    client = access.get_client(me, client_id)
+    values = form_data(activities.ACTIVITY_FIELDS)
+    try:
+        activities.log_activity(client, values, me)
+        db.commit()
+    except ValidationError as problem:
+        db.rollback()
+        if request.htmx:
+            return render_template("_partials/activity_form.html", client=client, errors=problem.fields,
+                                   values=values, activity_kinds=ACTIVITY_KINDS), 422
+        return render_template("error.html", status=422,
+                               message="; ".join(f"{k}: {v}" for k, v in problem.fields.items())), 422
+    back = request.form.get("back") or url_for("clients.card", client_id=client.id)
+    if not back.startswith("/"):
+        back = url_for("clients.card", client_id=client.id)
+    return redirect_after_post(back)

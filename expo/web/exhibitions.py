@@ -1,0 +1,96 @@
+"""Exhibitions: the list, one exhibition with its engagements, and the planner's forms."""
+from __future__ import annotations
+
+from flask import render_template, request, url_for
+from sqlalchemy import func, select
+
+from expo.core import access, db
+from expo.core.errors import NotFound, ValidationError
+from expo.core.models import Engagement, Exhibition
+from expo.core.services import exhibitions as service
+from expo.web.pages import form_data, page_or_fragment, protected_blueprint, redirect_after_post, user
+
+bp = protected_blueprint("exhibitions", __name__, url_prefix="/exhibitions")
+PAGE_SIZE = 100
+
+
+@bp.get("/")
+def index():
+    me = user()
+    counts = (
+        access.scope_engagements(select(Engagement.exhibition_id, Engagement.state, func.count()), me)
+        .group_by(Engagement.exhibition_id, Engagement.state)
+    )
+    by_exhibition: dict[int, dict[str, int]] = {}
+    for exhibition_id, state, count in db.session().execute(counts):
+        by_exhibition.setdefault(exhibition_id, {})[state] = count
+    exhibitions = db.session().scalars(select(Exhibition).order_by(Exhibition.starts_on.desc())).all()
+    return render_template("exhibitions/index.html", exhibitions=exhibitions, counts=by_exhibition)
+
+
+def _get(exhibition_id: int) -> Exhibition:
+    exhibition = db.session().get(Exhibition, exhibition_id)
+    if exhibition is None:
+        raise NotFound()
+    return exhibition
+
+
+@bp.get("/<int:exhibition_id>")
+def show(exhibition_id: int):
+    me = user()
+    exhibition = _get(exhibition_id)
+    try:
+        offset = max(int(request.args.get("offset", 0)), 0)
+    except ValueError:
+        offset = 0
+    state = request.args.get("state") or None
+    query = access.scope_engagements(select(Engagement), me).where(Engagement.exhibition_id == exhibition.id)
+    if state:
+        query = query.where(Engagement.state == state)
+    total = db.session().scalar(select(func.count()).select_from(query.with_only_columns(Engagement.id).subquery()))
+    engagements = db.session().scalars(
+        query.order_by(Engagement.state, Engagement.opened_at.desc()).offset(offset).limit(PAGE_SIZE)
+    ).all()
+    return page_or_fragment(
+        "exhibitions/show.html", "_partials/engagement_rows.html",
+        exhibition=exhibition, engagements=engagements, total=total, offset=offset,
+        page_size=PAGE_SIZE, state=state,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    me = user()
+    access.require_assign(me)
+    errors, values = {}, {}
+    if request.method == "POST":
+        values = form_data(service.EXHIBITION_FIELDS)
+        try:
+            exhibition = service.create_exhibition(values, me)
+            db.commit()
+            return redirect_after_post(url_for("exhibitions.show", exhibition_id=exhibition.id))
+        except ValidationError as problem:
+            db.rollback()
+            errors = problem.fields
+    return render_template("exhibitions/form.html", errors=errors, values=values, exhibition=None), (
+        422 if errors else 200)
+
+
+@bp.route("/<int:exhibition_id>/edit", methods=["GET", "POST"])
+def edit(exhibition_id: int):
+    me = user()
+    access.require_assign(me)
+    exhibition = _get(exhibition_id)
+    errors = {}
+    values = {key: getattr(exhibition, key) for key in service.EXHIBITION_FIELDS}
+    if request.method == "POST":
+        values = form_data(service.EXHIBITION_FIELDS)
+        try:
+            service.update_exhibition(exhibition, values, me)
+            db.commit()
+            return redirect_after_post(url_for("exhibitions.show", exhibition_id=exhibition.id))
+        except ValidationError as problem:
+            db.rollback()
+            errors = problem.fields
+    return render_template("exhibitions/form.html", errors=errors, values=values, exhibition=exhibition), (
+        422 if errors else 200)

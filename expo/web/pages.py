@@ -1,0 +1,58 @@
+"""Helpers shared by page views: full page or HTMX fragment, login for whole blueprints."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user, login_required
+
+from expo.core.models import User
+
+
+def protected_blueprint(name: str, import_name: str, **kwargs) -> Blueprint:
+    """A blueprint every view of which needs a logged-in user."""
+    bp = Blueprint(name, import_name, **kwargs)
+
+    @bp.before_request
+    @login_required
+    def _require_login():
+        return None
+
+    return bp
+
+
+def user() -> User:
+    return current_user._get_current_object()
+
+
+def assignable_users() -> list[User]:
+    """People a planner can hand clients to."""
+    from sqlalchemy import select
+
+    from expo.core import db
+
+    return db.session().scalars(
+        select(User).where(User.active, User.role.in_(("manager", "planner", "admin"))).order_by(User.name)
+    ).all()
+
+
+def page_or_fragment(page_template: str, fragment_template: str, **context):
+    """Render the fragment for an HTMX request, the full page otherwise.
+
+    A history restore (HTMX cache miss) gets the full page; ``Vary`` keeps caches apart.
+    """
+    wants_fragment = request.htmx and not request.htmx.history_restore_request
+    response = render_template(fragment_template if wants_fragment else page_template, **context)
+    return response, 200, {"Vary": "HX-Request"}
+
+
+def form_data(fields) -> dict:
+    """The submitted values of the given schema's fields (missing checkboxes/inputs are skipped)."""
+    return {key: request.form[key] for key in fields if key in request.form}
+
+
+def redirect_after_post(url: str):
+    """Redirect after a successful POST; an HTMX request gets HX-Redirect (a 302 would be swapped in)."""
+    from flask import redirect
+
+    if request.htmx:
+        return "", 204, {"HX-Redirect": url}
+    return redirect(url)

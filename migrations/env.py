@@ -1,0 +1,35 @@
+"""Alembic environment shared by the core and the plugins' trees.
+
+``expo db upgrade`` passes the connection and the version table in ``config.attributes``;
+running ``alembic`` by hand (to autogenerate a core revision) uses EXPO_DATABASE_URL.
+"""
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from expo.config import from_environment
+from expo.core.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run(connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        version_table=config.attributes.get("version_table", "alembic_version"),
+        render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = config.attributes.get("connection")
+if connection is not None:
+    run(connection)
+else:
+    with create_engine(from_environment()["DATABASE_URL"]).begin() as own_connection:
+        run(own_connection)
