@@ -19,6 +19,7 @@ def create_app(config: dict[str, Any] | None = None, plugins: Iterable[Any] = ()
     plugin objects registered beside the installed ones (tests register probes this way).
     """
     from expo import config as settings
+    from expo.cli import register_commands
     from expo.core import db, i18n, plugins as plugin_system
     from expo.web import register_web
 
@@ -41,4 +42,5 @@ def create_app(config: dict[str, Any] | None = None, plugins: Iterable[Any] = ()
     for blueprints in pm.hook.register_blueprints(app=app):
         for blueprint in blueprints or ():
             app.register_blueprint(blueprint)
+    register_commands(app)
     return app

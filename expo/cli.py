@@ -1,27 +1,31 @@
-"""The ``expo`` command: a Flask CLI group, so ``expo run`` and every ``flask`` command work."""
+"""The ``expo`` command: a Flask CLI group, so ``expo run`` and every ``flask`` command work.
+
+The command groups below are added to ``app.cli`` by ``create_app`` (with any plugin commands),
+so ``expo``, ``flask --app expo`` and the test runner all see the same commands.
+"""
 from __future__ import annotations
 
-import os
 import sys
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from expo import create_app
 from expo.core import db
 from expo.core.errors import ValidationError
-from expo.core.plugins import PluginConfigError, make_plugin_manager, plugin_list
+from expo.core.plugins import PluginConfigError, plugin_list
 
 
 def _build_app(*_args, **_kwargs):
+    from expo import create_app
+
     return create_app()
 
 
 cli = FlaskGroup(create_app=_build_app, help="Expo CRM.")
 
 
-@cli.group("db")
+@click.group("db")
 def db_group():
     """Database schema."""
 
@@ -36,7 +40,7 @@ def db_upgrade():
         click.echo(f"upgraded: {name}")
 
 
-@cli.group("users")
+@click.group("users")
 def users_group():
     """User accounts."""
 
@@ -57,6 +61,11 @@ def users_create(email, role, password, name, grants):
     """Create a user."""
     from expo.core.services.users import create_user, grant
 
+    from expo.core.permissions import all_permissions
+
+    unknown = set(grants) - set(all_permissions())
+    if unknown:
+        raise click.ClickException(f"unknown right(s): {', '.join(sorted(unknown))}")
     try:
         user = create_user({"email": email, "role": role, "password": password,
                             "name": name or email.split("@")[0]})
@@ -74,11 +83,14 @@ def users_create(email, role, password, name, grants):
 @with_appcontext
 def users_grant(email, permission):
     """Grant a right such as clients.export or clients.delete."""
+    from expo.core.permissions import all_permissions
     from expo.core.services.users import find_by_email, grant
 
     user = find_by_email(email)
     if user is None:
         raise click.ClickException(f"no user {email}")
+    if permission not in all_permissions():
+        raise click.ClickException(f"unknown right {permission}; known: {', '.join(sorted(all_permissions()))}")
     grant(user, permission)
     db.commit()
     click.echo(f"granted {permission} to {user.email}")
@@ -99,7 +111,7 @@ def users_token(email):
     click.echo(token)
 
 
-@cli.command("demo-data")
+@click.command("demo-data")
 @click.option("--scale", type=click.Choice(["small", "large"]), default="small")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
 @with_appcontext
@@ -114,7 +126,7 @@ def demo_data(scale, if_empty):
     click.echo(f"demo data: {summary}; log in as admin@demo-expo.ru / {DEMO_PASSWORD}")
 
 
-@cli.command("worker")
+@click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 @with_appcontext
 def worker(burst):
@@ -130,7 +142,7 @@ def worker(burst):
     Worker([QUEUE_NAME], connection=Redis.from_url(url)).work(burst=burst)
 
 
-@cli.group("plugins")
+@click.group("plugins")
 def plugins_group():
     """Installed plugins."""
 
@@ -147,17 +159,13 @@ def plugins_list():
         click.echo(f"{info.name:<12} {info.version:<10} {state:<9} {info.distribution}")
 
 
-def _add_plugin_commands() -> None:
-    """Let enabled plugins add commands (register_commands); a bad EXPO_PLUGINS is reported by create_app."""
-    try:
-        pm = make_plugin_manager(os.environ.get("EXPO_PLUGINS", "all"))
-    except PluginConfigError:
-        return
-    pm.hook.register_commands(cli=cli)
+def register_commands(app: Flask) -> None:
+    for command in (db_group, users_group, demo_data, worker, plugins_group):
+        app.cli.add_command(command)
+    app.extensions["expo.plugins"].hook.register_commands(cli=app.cli)
 
 
 def main() -> None:
-    _add_plugin_commands()
     try:
         cli.main()
     except PluginConfigError as problem:

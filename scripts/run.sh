@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Quick start: set up, migrate the SQLite database, load demo data if it is empty, start Expo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+export PATH="$PWD/.venv/bin:$PATH"
+echo "==> migrating the database"
+expo db upgrade
+expo demo-data --scale small --if-empty
+port=${PORT:-5000}
+echo
+echo "Expo runs at http://127.0.0.1:${port}/"
+echo "Demo login: admin@demo-expo.ru / demo (also planner@, manager1@, viewer@demo-expo.ru, same password)"
+echo
+exec expo run --host 127.0.0.1 --port "$port"
