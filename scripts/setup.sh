@@ -32,4 +32,4 @@ else
 fi
 
 echo "==> compiling translations"
-.venv/bin/pybabel compile --use-fuzzy -q -d expo/translations
+.venv/bin/pybabel compile -d expo/translations 2>&1 | grep -v "^compiling" || true
