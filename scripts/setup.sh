@@ -32,4 +32,4 @@ else
 fi
 
 echo "==> compiling translations"
-.venv/bin/pybabel compile -d expo/translations 2>&1 | grep -v "^compiling" || true
+if ! out=$(.venv/bin/pybabel compile -d expo/translations 2>&1); then echo "$out" >&2; exit 1; fi
