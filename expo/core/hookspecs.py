@@ -19,7 +19,7 @@ hookspec = pluggy.HookspecMarker("expo")
 
 @hookspec
 def register_blueprints(app):
-    """Add Flask blueprints. Fires once in ``create_app`` after the core blueprints.
+    """Add Flask blueprints. Fires once in ``create_app``, after the core blueprints.
 
     Gets the Flask ``app``. Returns a list of ``flask.Blueprint``; name each after the plugin
     (``ratings``) and mount it under ``/<plugin>``. Its pages are gone (404) when the plugin is
@@ -29,7 +29,8 @@ def register_blueprints(app):
 
 @hookspec
 def register_permissions():
-    """Declare rights an admin can grant beyond the roles. Fires once in ``create_app``.
+    """Declare rights an admin can grant beyond the roles. Asked whenever the list of rights is
+    needed (granting one, the users page).
 
     Returns a list of ``Permission(key, label)``; keys are ``<plugin>.<right>``.
     """
