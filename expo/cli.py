@@ -134,12 +134,13 @@ def worker(burst):
     from redis import Redis
     from rq import Worker
 
-    from expo.core.jobs import QUEUE_NAME
+    from expo.core import jobs
 
     url = current_app.config["REDIS_URL"]
     if not url:
         raise click.ClickException("EXPO_REDIS_URL is not set: jobs run in-process, no worker is needed")
-    Worker([QUEUE_NAME], connection=Redis.from_url(url)).work(burst=burst)
+    jobs.use_app_for_jobs(current_app._get_current_object())  # built once; each job's fork inherits it
+    Worker([jobs.QUEUE_NAME], connection=Redis.from_url(url)).work(burst=burst)
 
 
 @click.group("plugins")

@@ -25,7 +25,7 @@ def enqueue_after_commit(func: str, **kwargs: Any) -> None:
 
     Dropped if the transaction rolls back, so a failed change never sends mail or starts work.
     """
-    if ":" not in func:
+    if not isinstance(func, str) or ":" not in func:
         raise ValueError("func must be an importable 'module:function' path")
     db.session().info.setdefault(_PENDING, []).append((func, kwargs))
 
@@ -70,12 +70,17 @@ def run_job(func: str, kwargs: dict) -> Any:
 _worker_app: Flask | None = None
 
 
-def run_on_worker(func: str, kwargs: dict) -> Any:
-    """Entry point RQ calls: builds the app once per worker process, then runs the job."""
+def use_app_for_jobs(app: Flask) -> None:
+    """Set the app jobs run in (``expo worker`` passes the one it built from the settings)."""
     global _worker_app
+    _worker_app = app
+
+
+def run_on_worker(func: str, kwargs: dict) -> Any:
+    """Entry point RQ calls: runs the job inside the worker's app (built once if not given)."""
     if _worker_app is None:
         from expo import create_app
 
-        _worker_app = create_app()
+        use_app_for_jobs(create_app())
     with _worker_app.app_context():
         return run_job(func, kwargs)

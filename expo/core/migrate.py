@@ -13,6 +13,7 @@ from alembic.config import Config
 from flask import Flask
 
 from expo import ROOT
+from expo.core.plugins import enabled_plugins
 
 CORE_SCRIPTS = ROOT / "migrations"
 
@@ -21,6 +22,7 @@ def alembic_config(connection, version_table: str = "alembic_version",
                    versions: Path | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(CORE_SCRIPTS))
+    config.set_main_option("path_separator", "os")  # paths may contain spaces
     if versions is not None:
         config.set_main_option("version_locations", str(versions))
     config.attributes["connection"] = connection
@@ -30,9 +32,8 @@ def alembic_config(connection, version_table: str = "alembic_version",
 
 def plugin_version_dirs(app: Flask) -> dict[str, Path]:
     """``{plugin name: versions folder}`` for every enabled plugin that ships migrations."""
-    pm = app.extensions["expo.plugins"]
     found = {}
-    for name, plugin in pm.list_name_plugin():
+    for name, plugin in enabled_plugins(app.extensions["expo.plugins"]).items():
         module_file = getattr(plugin, "__file__", None)
         if not module_file:
             continue

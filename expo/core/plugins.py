@@ -78,8 +78,13 @@ def plugin_manager() -> pluggy.PluginManager:
     return current_app.extensions["expo.plugins"]
 
 
+def enabled_plugins(pm: pluggy.PluginManager) -> dict[str, Any]:
+    """``{name: plugin}`` of the plugins loaded (blocked ones are listed by pluggy with ``None``)."""
+    return {name: plugin for name, plugin in pm.list_name_plugin() if plugin is not None}
+
+
 def plugin_list(pm: pluggy.PluginManager) -> list[PluginInfo]:
-    loaded = {name for name, _ in pm.list_name_plugin()}
+    loaded = enabled_plugins(pm)
     return [
         PluginInfo(p.name, p.version, p.distribution, p.name in loaded) for p in installed_plugins()
     ]

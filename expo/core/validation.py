@@ -137,11 +137,14 @@ def url(max_len: int = 300) -> Rule:
     return Rule(convert)
 
 
-def clean(schema: Mapping[str, Rule], data: Mapping[str, Any], partial: bool = False) -> dict:
+def clean(schema: Mapping[str, Rule], data: Mapping[str, Any], partial: bool = False,
+          check: Callable[[dict], dict] | None = None) -> dict:
     """Return the converted values of the fields in ``data``; blank optional fields become None.
 
     With ``partial`` (PATCH), missing required fields are fine; a field given blank is not.
     Unknown fields are an error, so a typo in an API call does not pass silently.
+    ``check(cleaned)`` adds cross-field problems (given the fields that converted), so they are
+    reported together with the per-field ones.
     """
     errors: dict[str, str] = {}
     cleaned: dict[str, Any] = {}
@@ -164,6 +167,9 @@ def clean(schema: Mapping[str, Rule], data: Mapping[str, Any], partial: bool = F
             cleaned[key] = rule.convert(value)
         except Invalid as problem:
             errors[key] = str(problem.message)
+    if check is not None:
+        for key, message in check(cleaned).items():
+            errors.setdefault(key, message)
     if errors:
         raise ValidationError(fields=errors)
     return cleaned

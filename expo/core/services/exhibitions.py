@@ -6,7 +6,6 @@ from typing import Any, Mapping
 from flask_babel import lazy_gettext as _l
 
 from expo.core import access, db, validation as v
-from expo.core.errors import ValidationError
 from expo.core.models import Exhibition, User
 from expo.core.services import audit
 
@@ -20,21 +19,23 @@ EXHIBITION_FIELDS = {
 }
 
 
-def _check_dates(values: Mapping[str, Any]) -> None:
-    errors = {}
-    if values["ends_on"] < values["starts_on"]:
-        errors["ends_on"] = str(_l("The end cannot be before the start."))
-    start, end = values.get("sales_start_on"), values.get("sales_end_on")
-    if start and end and end < start:
-        errors["sales_end_on"] = str(_l("The end cannot be before the start."))
-    if errors:
-        raise ValidationError(fields=errors)
+def _date_order(current: Mapping[str, Any]):
+    """A cross-field check for ``clean``: each end on or after its start (``current`` fills gaps on PATCH)."""
+
+    def check(values: Mapping[str, Any]) -> dict:
+        merged = {**current, **values}
+        errors = {}
+        for start, end in (("starts_on", "ends_on"), ("sales_start_on", "sales_end_on")):
+            if merged.get(start) and merged.get(end) and merged[end] < merged[start]:
+                errors[end] = str(_l("The end cannot be before the start."))
+        return errors
+
+    return check
 
 
 def create_exhibition(data: Mapping[str, Any], user: User | None) -> Exhibition:
     access.require_assign(user)
-    values = v.clean(EXHIBITION_FIELDS, data)
-    _check_dates(values)
+    values = v.clean(EXHIBITION_FIELDS, data, check=_date_order({}))
     exhibition = Exhibition(**values)
     session = db.session()
     session.add(exhibition)
@@ -45,9 +46,8 @@ def create_exhibition(data: Mapping[str, Any], user: User | None) -> Exhibition:
 
 def update_exhibition(exhibition: Exhibition, data: Mapping[str, Any], user: User | None) -> dict:
     access.require_assign(user)
-    values = v.clean(EXHIBITION_FIELDS, data, partial=True)
-    merged = {key: values.get(key, getattr(exhibition, key)) for key in EXHIBITION_FIELDS}
-    _check_dates(merged)
+    current = {key: getattr(exhibition, key) for key in EXHIBITION_FIELDS}
+    values = v.clean(EXHIBITION_FIELDS, data, partial=True, check=_date_order(current))
     changes = {k: (getattr(exhibition, k), val) for k, val in values.items() if getattr(exhibition, k) != val}
     for key, (_old, new) in changes.items():
         setattr(exhibition, key, new)

@@ -1,0 +1,66 @@
+"""The expo command line: users, rights, tokens, migrations, demo data, the worker."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from expo.core import db
+from expo.core.models import Activity, Client, Engagement, Exhibition, User
+
+
+def test_users_create_validates_and_grants(app, runner):
+    ok = runner.invoke(args=["users", "create", "dir@firm.ru", "--role", "viewer", "--password", "long-pass",
+                             "--name", "Директор", "--grant", "clients.export"])
+    assert ok.exit_code == 0, ok.output
+    with app.app_context():
+        user = db.session().scalar(select(User).where(User.email == "dir@firm.ru"))
+        assert (user.name, user.role, user.permissions) == ("Директор", "viewer", {"clients.export"})
+    duplicate = runner.invoke(args=["users", "create", "DIR@firm.ru", "--role", "viewer", "--password", "long-pass"])
+    assert duplicate.exit_code != 0 and "exists" in duplicate.output
+    bad_role = runner.invoke(args=["users", "create", "x@firm.ru", "--role", "boss", "--password", "long-pass"])
+    assert bad_role.exit_code != 0 and "role" in bad_role.output
+    bad_right = runner.invoke(args=["users", "create", "y@firm.ru", "--role", "viewer", "--password", "long-pass",
+                                    "--grant", "clients.steal"])
+    assert bad_right.exit_code != 0 and "clients.steal" in bad_right.output
+    with app.app_context():
+        assert db.session().scalar(select(func.count(User.id))) == 1
+
+
+def test_users_grant(app, runner, make_user):
+    make_user("planner", email="p@firm.ru")
+    assert runner.invoke(args=["users", "grant", "p@firm.ru", "clients.delete"]).exit_code == 0
+    assert runner.invoke(args=["users", "grant", "p@firm.ru", "nonsense"]).exit_code != 0
+    assert runner.invoke(args=["users", "grant", "nobody@firm.ru", "clients.delete"]).exit_code != 0
+    with app.app_context():
+        assert db.session().scalar(select(User)).permissions == {"clients.delete"}
+
+
+def test_users_token_for_unknown_user_fails(runner):
+    result = runner.invoke(args=["users", "token", "ghost@firm.ru"])
+    assert result.exit_code != 0 and "ghost@firm.ru" in result.output
+
+
+def test_db_upgrade_is_idempotent(runner):
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0 and "upgraded: core" in result.output
+
+
+def test_demo_data_makes_a_believable_firm_once(app, runner):
+    result = runner.invoke(args=["demo-data", "--scale", "small"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        session = db.session()
+        roles = dict(session.execute(select(User.role, func.count()).group_by(User.role)).all())
+        assert roles == {"admin": 1, "planner": 1, "viewer": 1, "manager": 4}
+        assert session.scalar(select(func.count(Client.id))) == 500
+        assert session.scalar(select(func.count(Exhibition.id))) == 6
+        states = dict(session.execute(select(Engagement.state, func.count()).group_by(Engagement.state)).all())
+        assert set(states) == {"open", "won", "lost", "declined"}
+        assert session.scalar(select(func.count(Activity.id))) > 500
+        assert session.scalar(select(func.count(Client.id)).where(Client.name.like("ООО «%"))) > 100
+    again = runner.invoke(args=["demo-data", "--if-empty"])
+    assert "skipped" in again.output
+
+
+def test_the_worker_needs_redis(runner):
+    result = runner.invoke(args=["worker", "--burst"])
+    assert result.exit_code != 0 and "EXPO_REDIS_URL" in result.output
