@@ -9,6 +9,9 @@ from typing import Any, Callable
 
 import pluggy
 
+from expo.core import models
+from expo.core.access import get_client, get_engagement, scope_clients, scope_engagements
+from expo.core.db import session as db_session
 from expo.core.jobs import enqueue_after_commit
 
 hookimpl = pluggy.HookimplMarker("expo")
@@ -64,6 +67,11 @@ class ScenarioTemplate:
 
 
 __all__ = [
-    "ListColumn", "NavItem", "Panel", "Permission", "ReportSection", "ScenarioTemplate",
-    "ScheduledJob", "enqueue_after_commit", "hookimpl",
+    # declaring hooks and what they return
+    "hookimpl", "ListColumn", "NavItem", "Panel", "Permission", "ReportSection", "ScenarioTemplate",
+    "ScheduledJob",
+    # data: the core's models, the current session, and the visibility rules plugin views must apply
+    "models", "db_session", "get_client", "get_engagement", "scope_clients", "scope_engagements",
+    # side effects after the transaction commits
+    "enqueue_after_commit",
 ]

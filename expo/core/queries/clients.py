@@ -4,16 +4,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from expo.core import access, db
 from expo.core.errors import ValidationError
 from expo.core.models import CATEGORIES, Client, User
+from expo.core.queries import paging_from_args
 
 FILTERS = ("region", "industry", "channel", "category", "manager_id")
 CORE_SORTS = {"name": Client.name, "created_at": Client.created_at, "region": Client.region,
               "industry": Client.industry, "category": Client.category}
-MAX_LIMIT = 200
 
 
 @dataclass
@@ -36,28 +37,23 @@ class ClientListQuery:
                 continue
             if key == "manager_id":
                 if not value.isdigit():
-                    errors[key] = "must be a user id"
+                    errors[key] = str(_l("Must be a whole number."))
                     continue
                 filters[key] = int(value)
             elif key == "category" and value not in CATEGORIES:
-                errors[key] = f"must be one of {', '.join(CATEGORIES)}"
+                errors[key] = str(_l("Must be one of: %(options)s.", options=", ".join(CATEGORIES)))
             else:
                 filters[key] = value
         sort = (args.get("sort") or "name").strip()
         descending = sort.startswith("-")
-        numbers = {}
-        for key, default, top in (("offset", 0, None), ("limit", default_limit, MAX_LIMIT)):
-            raw = args.get(key)
-            try:
-                numbers[key] = default if raw in (None, "") else int(raw)
-                if numbers[key] < 0 or (top is not None and not 1 <= numbers[key] <= top):
-                    raise ValueError
-            except ValueError:
-                errors[key] = f"must be a whole number{f' from 1 to {top}' if top else ' ≥ 0'}"
+        try:
+            limit, offset = paging_from_args(args, default_limit)
+        except ValidationError as problem:
+            errors.update(problem.fields)
         if errors:
             raise ValidationError(fields=errors)
         return cls(q=(args.get("q") or "").strip()[:200], filters=filters, sort=sort.lstrip("-"),
-                   descending=descending, **numbers)
+                   descending=descending, offset=offset, limit=limit)
 
 
 @dataclass
@@ -70,7 +66,7 @@ def list_clients(user: User, query: ClientListQuery, columns=()) -> ClientPage:
     """Two statements: the page (with plugin columns selected) and the total count."""
     sortable = dict(CORE_SORTS, **{c.key: c.expression for c in columns})
     if query.sort not in sortable:
-        raise ValidationError(fields={"sort": f"must be one of {', '.join(sortable)}"})
+        raise ValidationError(fields={"sort": str(_l("Must be one of: %(options)s.", options=", ".join(sortable)))})
     base = access.scope_clients(select(Client.id), user)
     if query.q:
         needle = f"%{query.q.casefold()}%"

@@ -8,7 +8,8 @@ from typing import Any
 from flask import g, jsonify, request
 from flask_babel import gettext as _
 
-from expo.core.errors import ExpoError, ValidationError
+from expo.core.errors import ExpoError
+from expo.core.queries import paging_from_args
 from expo.core.models import Activity, Client, Contact, Engagement, Exhibition, User
 
 
@@ -23,20 +24,8 @@ def body() -> dict[str, Any]:
     return data
 
 
-def paging(default: int = 50, top: int = 200) -> tuple[int, int]:
-    errors = {}
-    values = {}
-    for key, fallback in (("limit", default), ("offset", 0)):
-        raw = request.args.get(key, "")
-        try:
-            values[key] = int(raw) if raw else fallback
-        except ValueError:
-            values[key] = -1
-        if values[key] < 0 or (key == "limit" and not 1 <= values[key] <= top):
-            errors[key] = _("Must be a whole number in range.")
-    if errors:
-        raise ValidationError(fields=errors)
-    return values["limit"], values["offset"]
+def paging(default: int = 50) -> tuple[int, int]:
+    return paging_from_args(request.args, default)
 
 
 def listing(items: list, total: int, limit: int, offset: int):

@@ -6,9 +6,10 @@ card, and logs each new client. It imports from Expo only the public facade, ``e
 import logging
 
 from flask import Blueprint, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
+from markupsafe import escape
 
-from expo.hooks import NavItem, Panel, hookimpl
+from expo.hooks import NavItem, Panel, get_client, hookimpl
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +26,10 @@ def index():
 @bp.get("/panel/<int:client_id>")
 @login_required
 def panel(client_id):
-    # An HTML fragment: the client card loads it with HTMX into the panel's <section>.
-    return f"<h3>Hello</h3><p>Hello, client #{client_id}.</p>"
+    # An HTML fragment the client card loads with HTMX. get_client answers 404 for a client this
+    # user may not see: panel URLs are plain URLs, so every view checks visibility itself.
+    client = get_client(current_user, client_id)
+    return f"<h3>Hello</h3><p>Hello, {escape(client.name)}.</p>"
 
 
 @hookimpl

@@ -1,0 +1,69 @@
+"""Pages issue a bounded number of SQL statements, whatever the amount of data."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, select
+
+from expo.core import db
+from expo.core.models import User
+from expo.core.services import activities, clients
+from tests.factories import new_client, new_engagement, new_exhibition
+
+
+@contextmanager
+def counted(app):
+    engine = app.extensions["expo.engine"]
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def _fill(app, n_clients):
+    with app.app_context():
+        planner = db.session().scalar(select(User).where(User.role == "planner"))
+        managers = db.session().scalars(select(User).where(User.role == "manager")).all()
+        # more clients, and more engagements, contacts and activities per client
+        shows = [new_exhibition(planner, name=f"Show {n_clients}-{i}") for i in range(n_clients // 2)]
+        first = None
+        for i in range(n_clients):
+            client = new_client(planner, name=f"Клиент {i}", manager_id=managers[i % len(managers)].id)
+            first = first or client
+            for k in range(n_clients // 2):
+                clients.add_contact(client, {"name": f"Контакт {i}-{k}"}, planner)
+            for show in shows:
+                engagement = new_engagement(planner, client, show)
+                activities.log_activity(client, {"kind": "call", "text": "x", "engagement_id": engagement.id}, planner)
+            db.commit()
+        return first.id, shows[0].id
+
+
+@pytest.mark.parametrize("url", ["/", "/clients/", "/clients/{client}", "/exhibitions/", "/exhibitions/{show}",
+                                 "/engagements/1"])
+def test_page_queries_do_not_grow_with_the_data(make_app, make_user, url):
+    from tests.conftest import PageClient
+
+    counts = []
+    for size in (2, 12):
+        app = make_app()
+        if not counts:
+            make_user("planner", email="p@firm.ru")
+            for _ in range(4):
+                make_user("manager")
+        client_id, show_id = _fill(app, size)
+        page = PageClient(app)
+        page.login("p@firm.ru")
+        target = url.format(client=client_id, show=show_id)
+        with counted(app) as statements:
+            assert page.get(target).status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1], f"{url}: {counts[0]} statements with less data, {counts[1]} with more"
+    assert counts[1] <= 12
