@@ -157,3 +157,23 @@ def test_admin_pages_are_for_admins(client, make_user):
     make_user("admin", email="a@firm.ru")
     client.login("a@firm.ru")
     assert client.get("/admin/audit").status_code == 200
+
+
+def test_every_change_is_audited(app, api, make_user):
+    planner = make_user("planner")
+    as_planner = api(planner)
+    client_id = as_planner.post("/clients", json={"name": "Аудит"}).json["id"]
+    as_planner.patch(f"/clients/{client_id}", json={"region": "Тверь"})
+    contact_id = as_planner.post(f"/clients/{client_id}/contacts", json={"name": "Ия"}).json["id"]
+    as_planner.delete(f"/contacts/{contact_id}")
+    as_planner.post(f"/clients/{client_id}/activities", json={"kind": "note", "text": "Заметка"})
+    show = as_planner.post("/exhibitions", json={"name": "S", "starts_on": "2026-01-01", "ends_on": "2026-01-02"}).json
+    engagement = as_planner.post("/engagements", json={"client_id": client_id, "exhibition_id": show["id"]}).json
+    as_planner.patch(f"/engagements/{engagement['id']}", json={"expected_amount": "5"})
+    with app.app_context():
+        trail = db.session().execute(select(AuditEvent.action, AuditEvent.object_type, AuditEvent.user_id)
+                                     .where(AuditEvent.object_type != "user").order_by(AuditEvent.id)).all()
+    assert [(a, o) for a, o, _u in trail] == [
+        ("create", "client"), ("update", "client"), ("create", "contact"), ("delete", "contact"),
+        ("create", "activity"), ("create", "exhibition"), ("create", "engagement"), ("update", "engagement")]
+    assert {u for _a, _o, u in trail} == {planner.id}

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from expo.core import access, db, validation as v
 from expo.core.errors import ValidationError
 from expo.core.models import ACTIVITY_KINDS, Activity, Client, Engagement, User
+from expo.core.services import audit
 
 ACTIVITY_FIELDS = {
     "kind": v.choice(ACTIVITY_KINDS, required=True),
@@ -30,4 +31,5 @@ def log_activity(client: Client, data: Mapping[str, Any], user: User | None) -> 
     session = db.session()
     session.add(activity)
     session.flush()
+    audit.record("create", "activity", activity.id, user, client_id=client.id, kind=activity.kind)
     return activity
