@@ -46,5 +46,6 @@ def from_environment() -> dict:
         "LOCALE": os.environ.get("EXPO_LOCALE", "ru"),
         "CURRENCY": os.environ.get("EXPO_CURRENCY", "RUB"),
         "FIRM_NAME": os.environ.get("EXPO_FIRM_NAME", "Expo"),
-        "PAGE_SIZE": 50,
+        "BASE_URL": os.environ.get("EXPO_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "STALLED_DAYS": int(os.environ.get("EXPO_STALLED_DAYS", "14")),
     }

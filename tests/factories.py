@@ -32,3 +32,34 @@ def new_engagement(user, client, exhibition, **fields):
     )
     db.commit()
     return engagement
+
+
+# The example of DESIGN.md: contact → presentation → offer, results contract / refused / refused_price.
+DESIGN_EXAMPLE = {
+    "name": "Exhibition sales",
+    "steps": [
+        {"key": "contact", "title": "Establish contact",
+         "actions": [{"title": "Call the client", "deadline_days": 2, "hard": False, "escalate_to": "planner"}],
+         "outcomes": [{"key": "interested", "title": "Interested", "next": "presentation"},
+                      {"key": "no", "title": "Not interested", "result": "refused"}]},
+        {"key": "presentation", "title": "Presentation", "actions": [],
+         "outcomes": [{"key": "ok", "title": "Wants an offer", "next": "offer"},
+                      {"key": "no", "title": "Refused", "result": "refused"}]},
+        {"key": "offer", "title": "Commercial offer", "actions": [],
+         "outcomes": [{"key": "signed", "title": "Signed", "result": "contract"},
+                      {"key": "price", "title": "Too expensive", "result": "refused_price"}]},
+    ],
+    "results": [{"key": "contract", "title": "Contract signed", "kind": "won"},
+                {"key": "refused", "title": "Client refused", "kind": "lost"},
+                {"key": "refused_price", "title": "Refused: price", "kind": "lost", "reason": "price"}],
+}
+
+
+def new_scenario(user, definition=None):
+    import copy
+
+    from expo.core.scenarios.store import save_scenario
+
+    scenario = save_scenario(copy.deepcopy(definition or DESIGN_EXAMPLE), user)
+    db.commit()
+    return scenario

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from expo.core import db
 from expo.core.models import Engagement, Exhibition, User
-from tests.factories import new_client, new_engagement, new_exhibition
+from expo.core.services import process
+from tests.factories import new_client, new_engagement, new_exhibition, new_scenario
 
 
 @pytest.fixture
@@ -48,10 +49,11 @@ def test_exhibition_page_lists_visible_engagements_with_a_state_filter(app, clie
     with app.app_context():
         p = _planner(app)
         show = new_exhibition(p)
-        mine = new_engagement(p, new_client(p, name="Мой клиент", manager_id=me.id), show)
+        scenario = new_scenario(p)
+        mine = new_engagement(p, new_client(p, name="Мой клиент", manager_id=me.id), show, scenario_id=scenario.id)
         new_engagement(p, new_client(p, name="Чужой клиент", manager_id=other.id), show)
-        from expo.core.services.engagements import close_engagement
-        close_engagement(db.session().get(Engagement, mine.id), "contract", "won", p)
+        for outcome in ("interested", "ok", "signed"):
+            process.choose_outcome(db.session().get(Engagement, mine.id), outcome, p)
         db.commit()
     client.login("m@firm.ru")
     html = client.get(f"/exhibitions/{show.id}").get_data(as_text=True)

@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 from expo.core import db, hookspecs
 from expo.core.models import Client, User
 from expo.core.plugins import collect
-from expo.core.services import clients, engagements
+from expo.core.errors import Conflict
+from expo.core.services import clients, engagements, process
 from expo.hooks import ListColumn, NavItem, Panel, Permission, ReportSection, ScenarioTemplate, ScheduledJob, hookimpl
-from tests.factories import new_client, new_engagement, new_exhibition
+from tests.factories import new_client, new_engagement, new_exhibition, new_scenario
 from tests.probe import LIFECYCLE, Recorder
 
 HOOKS = sorted(name for name, fn in vars(hookspecs).items()
@@ -100,7 +101,8 @@ def test_hook_client_deleted(rapp, recorder, make_user):
 def _engagement(app, staff, **fields):
     planner = db.session().get(User, staff["planner"].id)
     client = new_client(planner, manager_id=staff["manager"].id)
-    return planner, new_engagement(planner, client, new_exhibition(planner), **fields)
+    scenario = new_scenario(planner)
+    return planner, new_engagement(planner, client, new_exhibition(planner), scenario_id=scenario.id, **fields)
 
 
 def test_hook_engagement_opened(rapp, recorder, staff):
@@ -130,18 +132,18 @@ def test_hook_amounts_changed(rapp, recorder, staff):
 
 def test_hook_step_entered(rapp, recorder, staff):
     with _in(rapp):
-        planner, engagement = _engagement(rapp, staff)
-        engagements.enter_step(engagement, "contact", planner)
+        planner, engagement = _engagement(rapp, staff)  # opening enters the first step
+        process.choose_outcome(engagement, "interested", planner)
         db.commit()
-    assert recorder.of("step_entered") == [{"engagement_id": engagement.id, "step": "contact", "current": "contact"}]
+    assert recorder.of("step_entered") == [
+        {"engagement_id": engagement.id, "step": "contact", "current": "contact"},
+        {"engagement_id": engagement.id, "step": "presentation", "current": "presentation"}]
 
 
 def test_hook_step_completed(rapp, recorder, staff):
     with _in(rapp):
         planner, engagement = _engagement(rapp, staff)
-        engagements.enter_step(engagement, "contact", planner)
-        assert engagements.complete_step(engagement, "interested", planner) == "contact"
-        engagements.enter_step(engagement, "presentation", planner)
+        process.choose_outcome(engagement, "interested", planner)
         db.commit()
     assert recorder.names()[-3:] == ["step_entered", "step_completed", "step_entered"]
     assert recorder.of("step_completed") == [{"engagement_id": engagement.id, "step": "contact", "outcome": "interested"}]
@@ -150,12 +152,15 @@ def test_hook_step_completed(rapp, recorder, staff):
 def test_hook_engagement_closed(rapp, recorder, staff):
     with _in(rapp):
         planner, engagement = _engagement(rapp, staff)
-        engagements.close_engagement(engagement, "refused_price", "lost", planner)
+        process.choose_outcome(engagement, "interested", planner)
+        process.choose_outcome(engagement, "ok", planner)
+        process.choose_outcome(engagement, "price", planner)
         db.commit()
-        with pytest.raises(Exception):
-            engagements.close_engagement(engagement, "contract", "won", planner)  # closed once only
+        with pytest.raises(Conflict):
+            process.choose_outcome(engagement, "signed", planner)  # closed once only
     assert recorder.of("engagement_closed") == [{"engagement_id": engagement.id, "result": "refused_price",
                                                  "kind": "lost", "state": "lost", "closed": True}]
+    assert recorder.names()[-2:] == ["step_completed", "engagement_closed"]
 
 
 def test_a_full_life_fires_each_lifecycle_event_exactly_once(rapp, recorder, make_user):
@@ -165,11 +170,9 @@ def test_a_full_life_fires_each_lifecycle_event_exactly_once(rapp, recorder, mak
         admin = db.session().get(User, admin.id)
         client = new_client(admin, manager_id=manager.id)
         clients.update_client(client, {"industry": "IT"}, admin)
-        engagement = new_engagement(admin, client, new_exhibition(admin))
+        engagement = new_engagement(admin, client, new_exhibition(admin), scenario_id=new_scenario(admin).id)
         engagements.update_engagement(engagement, {"manager_id": other.id, "expected_amount": "10"}, admin)
-        engagements.enter_step(engagement, "contact", admin)
-        engagements.complete_step(engagement, "signed", admin)
-        engagements.close_engagement(engagement, "contract", "won", admin)
+        process.choose_outcome(engagement, "no", admin)
         clients.delete_client(client, admin)
         db.commit()
     names = recorder.names()

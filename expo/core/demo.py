@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from expo.core import db
 from expo.core.models import Activity, User, utcnow
-from expo.core.services import activities, clients, engagements, exhibitions, users
+from expo.core.services import activities, clients, engagements, exhibitions, process, users
 
 DEMO_PASSWORD = "demo"
 SCALES = {"small": {"clients": 500, "managers": 4}, "large": {"clients": 10_000, "managers": 12}}
@@ -48,14 +48,23 @@ EXHIBITIONS = [
     ("Транспорт и логистика 2027", "ВДНХ", date(2027, 4, 20)),
     ("ЭнергоФорум 2027", "Ленэкспо", date(2027, 6, 1)),
 ]
-# (result key, kind) pairs the scenario engine will use; weights give a believable funnel.
-RESULTS = [(None, "open")] * 5 + [("contract", "won")] * 2 + [
-    ("refused_price", "lost"), ("refused_timing", "lost"), ("refused_budget", "lost"),
-    ("refused_competitor", "lost"), ("firm_declined", "declined"),
-]
-STEPS = ["contact", "materials", "presentation", "offer"]
 NOTES = ["Позвонили, обсудили участие", "Отправлены материалы о выставке", "Провели презентацию стенда",
          "Выслано коммерческое предложение", "Клиент просит перезвонить через неделю", "Встреча в офисе клиента"]
+
+
+def _walk(rng: random.Random, engagement, manager) -> None:
+    """Move an engagement along its scenario: forward a few steps, then often to a result."""
+    for _ in range(rng.randint(0, len(engagement.scenario.steps))):
+        step = engagement.scenario.step(engagement.step)
+        forward = [o for o in step.outcomes if o.next_step]
+        if not forward or rng.random() < 0.25:
+            break
+        process.choose_outcome(engagement, forward[0].key, manager)
+    if rng.random() < 0.6:
+        step = engagement.scenario.step(engagement.step)
+        ends = [o for o in step.outcomes if o.result]
+        # the first result outcome is weighted up (at the offer step: the signed contract)
+        process.choose_outcome(engagement, rng.choice(ends + [ends[0]] * 2).key, manager)
 
 
 def has_users() -> bool:
@@ -115,18 +124,11 @@ def load(scale: str = "small") -> str:
                 "client_id": client.id, "exhibition_id": show.id, "expected_amount": amount,
             }, planner)
             opened += 1
-            result, kind = rng.choice(RESULTS)
-            engagements.enter_step(engagement, STEPS[0], manager)
-            for step in STEPS[1: rng.randint(1, len(STEPS))]:
-                engagements.complete_step(engagement, "next", manager)
-                engagements.enter_step(engagement, step, manager)
-            if kind != "open":
-                engagements.complete_step(engagement, result, manager)
-                if kind == "won":
-                    engagements.update_engagement(engagement, {
-                        "contract_amount": (amount * Decimal(rng.randint(70, 110)) / 100).quantize(Decimal("1.00"))
-                    }, planner)
-                engagements.close_engagement(engagement, result, kind, manager)
+            _walk(rng, engagement, manager)
+            if engagement.state == "won":
+                engagements.update_engagement(engagement, {
+                    "contract_amount": (amount * Decimal(rng.randint(70, 110)) / 100).quantize(Decimal("1.00"))
+                }, planner)
             for days_ago in sorted(rng.sample(range(1, 200), rng.randint(1, 4)), reverse=True):
                 activity = activities.log_activity(client, {
                     "kind": rng.choice(["call", "email", "meeting", "note"]), "text": rng.choice(NOTES),

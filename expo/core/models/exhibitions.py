@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, Money, UTCDateTime, utcnow
 from .clients import Client
+from .scenarios import Scenario
 from .users import User
 
 ENGAGEMENT_STATES = ("open", "won", "lost", "declined")
@@ -47,7 +48,7 @@ class Engagement(Base):
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
     exhibition_id: Mapped[int] = mapped_column(ForeignKey("exhibitions.id"))
     manager_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
-    scenario_id: Mapped[Optional[int]] = mapped_column(Integer)
+    scenario_id: Mapped[Optional[int]] = mapped_column(ForeignKey("scenarios.id"), index=True)
     step: Mapped[Optional[str]] = mapped_column(String(100))
     state: Mapped[str] = mapped_column(String(20), default="open")
     result: Mapped[Optional[str]] = mapped_column(String(100))
@@ -55,10 +56,13 @@ class Engagement(Base):
     contract_amount: Mapped[Optional[Decimal]] = mapped_column(Money)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # Set when planners were told the engagement stalled; cleared by new activity or a step change.
+    stalled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     client: Mapped[Client] = relationship(lazy="joined")
     exhibition: Mapped[Exhibition] = relationship(lazy="joined")
     manager: Mapped[Optional[User]] = relationship(lazy="joined")
+    scenario: Mapped[Optional[Scenario]] = relationship()
 
     __mapper_args__ = {"version_id_col": version}

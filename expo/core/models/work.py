@@ -33,20 +33,56 @@ class Activity(Base):
 
 
 class Task(Base):
+    """A dated to-do. Tasks made from a step's actions carry the action's deadline and escalation.
+
+    Open = neither done nor cancelled; leaving a step cancels its open tasks.
+    """
+
     __tablename__ = "tasks"
-    __table_args__ = (Index("ix_tasks_assignee_due", "assignee_id", "done_at", "due_on"),)
+    __table_args__ = (
+        Index("ix_tasks_assignee_due", "assignee_id", "done_at", "due_on"),
+        Index("ix_tasks_hard_open", "hard_deadline", "done_at", "escalated_at", "due_on"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    assignee_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # None when the engagement has no manager yet: planners see such tasks as unassigned.
+    assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     client_id: Mapped[Optional[int]] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
     engagement_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("engagements.id", ondelete="CASCADE"), index=True
     )
+    action_id: Mapped[Optional[int]] = mapped_column(ForeignKey("scenario_actions.id", ondelete="SET NULL"))
+    step_log_id: Mapped[Optional[int]] = mapped_column(ForeignKey("step_log.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(300))
+    instructions: Mapped[Optional[str]] = mapped_column(Text)
     due_on: Mapped[date] = mapped_column(Date)
     hard_deadline: Mapped[bool] = mapped_column(default=False)
+    escalate_to: Mapped[Optional[str]] = mapped_column(String(20))
     done_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    escalated_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    client: Mapped[Optional[Client]] = relationship(lazy="joined")
+
+    @property
+    def is_open(self) -> bool:
+        return self.done_at is None and self.cancelled_at is None
+
+
+class Notification(Base):
+    """An in-app message to one user (escalations, stalled engagements); also mailed."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    text: Mapped[str] = mapped_column(Text)
+    url: Mapped[Optional[str]] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
 
 class AuditEvent(Base):

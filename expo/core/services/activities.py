@@ -5,7 +5,9 @@ from typing import Any, Mapping
 
 from flask_babel import lazy_gettext as _l
 
-from expo.core import access, db, validation as v
+from sqlalchemy import update
+
+from expo.core import access, clock, db, validation as v
 from expo.core.errors import ValidationError
 from expo.core.models import ACTIVITY_KINDS, Activity, Client, Engagement, User
 from expo.core.services import audit
@@ -27,9 +29,11 @@ def log_activity(client: Client, data: Mapping[str, Any], user: User | None) -> 
             user is not None and not access.can_see_engagement(user, engagement)
         ):
             raise ValidationError(fields={"engagement_id": str(_l("No such engagement for this client."))})
-    activity = Activity(client_id=client.id, author_id=user.id if user else None, **values)
+    activity = Activity(client_id=client.id, author_id=user.id if user else None, occurred_at=clock.now(), **values)
     session = db.session()
     session.add(activity)
+    if engagement_id is not None:  # new activity means the engagement is moving again
+        session.execute(update(Engagement).where(Engagement.id == engagement_id).values(stalled_at=None))
     session.flush()
     audit.record("create", "activity", activity.id, user, client_id=client.id, kind=activity.kind)
     return activity

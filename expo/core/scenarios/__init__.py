@@ -1,0 +1,1 @@
+"""The regulated process: scenario definitions (JSON), their validation, versions and templates."""

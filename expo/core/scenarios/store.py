@@ -1,0 +1,138 @@
+"""Saving scenario definitions as versions, exporting them, and choosing the default.
+
+Editing a version that engagements already use creates the next version of the lineage;
+running engagements keep theirs. An unused version is edited in place.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+
+from expo.core import access, db
+from expo.core.errors import ValidationError
+from expo.core.models import (Engagement, Scenario, ScenarioAction, ScenarioOutcome, ScenarioResult,
+                              ScenarioStep, User)
+from expo.core.scenarios.definition import validate
+from expo.core.services import audit
+
+
+class ScenarioInvalid(ValidationError):
+    """A definition with problems; ``fields`` maps each path to its message."""
+
+    def __init__(self, problems: list[str]):
+        fields = {}
+        for problem in problems:
+            path, sep, message = problem.partition(": ")
+            fields.setdefault(path if sep else "definition", message if sep else problem)
+        super().__init__(_l("The scenario has %(n)d problem(s).", n=len(problems)), fields=fields)
+        self.problems = problems
+
+
+def to_definition(scenario: Scenario) -> dict[str, Any]:
+    """The JSON definition of a stored version (export, editor, API)."""
+    def action(a: ScenarioAction) -> dict:
+        out = {"title": a.title, "deadline_days": a.deadline_days, "hard": a.hard}
+        for name in ("instructions", "escalate_to", "document_template"):
+            if getattr(a, name):
+                out[name] = getattr(a, name)
+        return out
+
+    def outcome(o: ScenarioOutcome) -> dict:
+        out = {"key": o.key, "title": o.title}
+        out.update({"next": o.next_step} if o.next_step else {"result": o.result})
+        return out
+
+    return {
+        "name": scenario.name,
+        "steps": [{"key": s.key, "title": s.title, "actions": [action(a) for a in s.actions],
+                   "outcomes": [outcome(o) for o in s.outcomes]} for s in scenario.steps],
+        "results": [{"key": r.key, "title": r.title, "kind": r.kind, **({"reason": r.reason} if r.reason else {})}
+                    for r in scenario.results],
+    }
+
+
+def _fill(scenario: Scenario, definition: dict) -> None:
+    scenario.name = definition["name"].strip()
+    scenario.steps = [
+        ScenarioStep(
+            key=step["key"], title=step["title"], position=i,
+            actions=[ScenarioAction(position=j, title=a["title"], instructions=a.get("instructions") or None,
+                                    deadline_days=a.get("deadline_days", 0), hard=a.get("hard", False),
+                                    escalate_to=a.get("escalate_to"),
+                                    document_template=a.get("document_template") or None)
+                     for j, a in enumerate(step.get("actions", []))],
+            outcomes=[ScenarioOutcome(key=o["key"], title=o["title"], position=j, next_step=o.get("next") or None,
+                                      result=o.get("result") or None)
+                      for j, o in enumerate(step["outcomes"])],
+        )
+        for i, step in enumerate(definition["steps"])
+    ]
+    scenario.results = [ScenarioResult(key=r["key"], title=r["title"], kind=r["kind"], reason=r.get("reason") or None,
+                                       position=i) for i, r in enumerate(definition["results"])]
+
+
+def in_use(scenario: Scenario) -> bool:
+    return bool(db.session().scalar(select(func.count(Engagement.id)).where(Engagement.scenario_id == scenario.id)))
+
+
+def save_scenario(definition: Any, user: User | None, scenario: Scenario | None = None) -> Scenario:
+    """Create a scenario, or change one (a new version if engagements use it). Planners and admins."""
+    access.require_assign(user)
+    problems = validate(definition)
+    if problems:
+        raise ScenarioInvalid(problems)
+    session = db.session()
+    if scenario is not None and not scenario.is_current:
+        raise ValidationError(_l("Only the newest version of a scenario can be edited."))
+    if scenario is None:
+        target = Scenario(version=1, is_current=True, created_by_id=user.id if user else None)
+        session.add(target)
+    elif in_use(scenario):
+        target = Scenario(lineage_id=scenario.lineage_id, version=scenario.version + 1, is_current=True,
+                          is_default=scenario.is_default, created_by_id=user.id if user else None)
+        scenario.is_current = False
+        scenario.is_default = False
+        session.add(target)
+    else:
+        target = scenario
+    _fill(target, definition)
+    session.flush()
+    if target.lineage_id is None:
+        target.lineage_id = target.id
+    audit.record("create" if scenario is None else "update", "scenario", target.id, user,
+                 name=target.name, version=target.version)
+    if db.session().scalar(select(func.count(Scenario.id)).where(Scenario.is_default)) == 0:
+        target.is_default = True  # the first scenario a firm makes is its default
+    session.flush()
+    return target
+
+
+def make_default(scenario: Scenario, user: User | None) -> None:
+    access.require_assign(user)
+    db.session().execute(update(Scenario).where(Scenario.is_default).values(is_default=False))
+    scenario.is_default = True
+    db.session().flush()
+    audit.record("make_default", "scenario", scenario.id, user)
+
+
+def current_scenarios() -> list[Scenario]:
+    return list(db.session().scalars(select(Scenario).where(Scenario.is_current).order_by(Scenario.name)))
+
+
+def default_scenario() -> Scenario:
+    """The firm's default scenario; the core template is installed as the default if there is none."""
+    from expo.core.scenarios.templates import template
+
+    found = db.session().scalar(select(Scenario).where(Scenario.is_default, Scenario.is_current))
+    return found or save_scenario(template("exhibition").definition, None)
+
+
+def current_version(scenario_id: int) -> Scenario | None:
+    """The newest version of the lineage ``scenario_id`` belongs to."""
+    scenario = db.session().get(Scenario, scenario_id)
+    if scenario is None:
+        return None
+    return db.session().scalar(select(Scenario).where(Scenario.lineage_id == scenario.lineage_id,
+                                                      Scenario.is_current))

@@ -1,0 +1,122 @@
+"""The scenario engine: entering steps, choosing outcomes, closing with a result, reopening.
+
+Every move writes the step log (the fact table of the analytics), keeps its denormalised columns
+in step with the engagement, creates or cancels tasks, audits, and fires the lifecycle hooks in
+this order: ``step_completed`` → ``step_entered`` (next step) or ``engagement_closed`` (result).
+The engagement row is updated *first* under its version counter, so of two concurrent clicks
+exactly one moves it; the other gets a conflict and writes nothing.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import flag_modified
+
+from expo.core import access, clock, db
+from expo.core.errors import Conflict, ValidationError
+from expo.core.models import Engagement, ScenarioResult, ScenarioStep, StepLog, User
+from expo.core.plugins import call
+from expo.core.services import audit, tasks
+
+
+def check_version(engagement: Engagement, expected_version: int | None) -> None:
+    """A form or API call that saw an older version must not overwrite a newer change."""
+    if expected_version is not None and expected_version != engagement.version:
+        raise Conflict(_l("Someone else changed this engagement meanwhile; reload and try again."))
+
+
+def _require_open(engagement: Engagement) -> None:
+    if engagement.state != "open":
+        raise Conflict(_l("This engagement is already closed."))
+
+
+def current_log(engagement: Engagement) -> StepLog | None:
+    return db.session().scalar(select(StepLog).where(StepLog.engagement_id == engagement.id,
+                                                     StepLog.left_at.is_(None)).order_by(StepLog.id.desc()))
+
+
+def enter_step(engagement: Engagement, step: ScenarioStep, user: User | None) -> StepLog:
+    """Put an open engagement on ``step``: a step-log row, tasks from the step's actions, the hook."""
+    engagement.step = step.key
+    engagement.stalled_at = None
+    log = StepLog(engagement_id=engagement.id, scenario_id=engagement.scenario_id,
+                  exhibition_id=engagement.exhibition_id, manager_id=engagement.manager_id, step=step.key,
+                  entered_at=clock.now(), entered_by_id=user.id if user else None)
+    db.session().add(log)
+    db.session().flush()
+    tasks.create_from_actions(engagement, step, log)
+    call("step_entered", engagement=engagement, step=step.key, user=user)
+    return log
+
+
+def choose_outcome(engagement: Engagement, outcome_key: str, user: User | None,
+                   expected_version: int | None = None) -> None:
+    """Leave the current step through ``outcome_key``: on to the next step, or closed with a result."""
+    access.require_write(user)
+    check_version(engagement, expected_version)
+    _require_open(engagement)
+    scenario = engagement.scenario
+    step = scenario.step(engagement.step) if scenario else None
+    if step is None:
+        raise Conflict(_l("This engagement is not on a step of its scenario."))
+    outcome = step.outcome(outcome_key) if isinstance(outcome_key, str) else None
+    if outcome is None:
+        raise ValidationError(
+            _l("'%(outcome)s' is not an outcome of the step '%(step)s'.", outcome=outcome_key, step=step.title),
+            fields={"outcome": str(_l("Choose one of: %(options)s.",
+                                      options=", ".join(o.key for o in step.outcomes)))})
+    next_step = scenario.step(outcome.next_step) if outcome.next_step else None
+    result = scenario.result(outcome.result) if outcome.result else None
+    # Claim the transition: this UPDATE carries the version check (StaleDataError if we lost).
+    engagement.step = next_step.key if next_step else None
+    flag_modified(engagement, "step")  # an UPDATE (and version check) even when a step loops to itself
+    db.session().flush()
+    log = current_log(engagement)
+    if log is not None:
+        log.left_at, log.left_by_id, log.outcome = clock.now(), user.id if user else None, outcome.key
+        tasks.cancel_open(log)
+    audit.record("outcome", "engagement", engagement.id, user, step=step.key, outcome=outcome.key)
+    call("step_completed", engagement=engagement, step=step.key, outcome=outcome.key, user=user)
+    if next_step is not None:
+        enter_step(engagement, next_step, user)
+    else:
+        _close(engagement, result, user)
+
+
+def _close(engagement: Engagement, result: ScenarioResult, user: User | None) -> None:
+    engagement.state = result.kind
+    engagement.result = result.key
+    engagement.closed_at = clock.now()
+    engagement.step = None
+    db.session().flush()
+    db.session().execute(
+        update(StepLog).where(StepLog.engagement_id == engagement.id)
+        .values(result=result.key, result_kind=result.kind, result_reason=result.reason)
+    )
+    audit.record("close", "engagement", engagement.id, user, result=result.key, kind=result.kind)
+    call("engagement_closed", engagement=engagement, result=result.key, kind=result.kind, user=user)
+
+
+def reopen(engagement: Engagement, user: User | None, expected_version: int | None = None) -> None:
+    """Open a closed engagement again on the step it closed from (planners and admins; audited)."""
+    access.require_assign(user)
+    check_version(engagement, expected_version)
+    if engagement.state == "open":
+        raise Conflict(_l("This engagement is open already."))
+    last = db.session().scalar(select(StepLog).where(StepLog.engagement_id == engagement.id)
+                               .order_by(StepLog.id.desc()).limit(1))
+    step = engagement.scenario.step(last.step) if last and engagement.scenario else None
+    if step is None:
+        raise Conflict(_l("This engagement has no step to return to."))
+    previous = engagement.result
+    engagement.state, engagement.result, engagement.closed_at = "open", None, None
+    db.session().flush()
+    db.session().execute(update(StepLog).where(StepLog.engagement_id == engagement.id)
+                         .values(result=None, result_kind=None, result_reason=None))
+    audit.record("reopen", "engagement", engagement.id, user, previous_result=previous, step=step.key)
+    enter_step(engagement, step, user)
+
+
+def history(engagement: Engagement) -> list[StepLog]:
+    return list(db.session().scalars(select(StepLog).where(StepLog.engagement_id == engagement.id)
+                                     .order_by(StepLog.id)))

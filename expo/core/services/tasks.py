@@ -1,0 +1,131 @@
+"""Tasks: made from a step's actions, done by hand, and escalated when a hard deadline is missed."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, exists, select, update
+
+from expo.core import access, clock, db
+from expo.core.errors import Conflict, Forbidden
+from expo.core.models import Activity, Engagement, ScenarioStep, StepLog, Task, User
+from expo.core.services import audit, notifications
+
+
+def create_from_actions(engagement: Engagement, step: ScenarioStep, log: StepLog) -> list[Task]:
+    """One task per action of the step, for the engagement's manager, due ``deadline_days`` later."""
+    today = clock.today()
+    made = [
+        Task(assignee_id=engagement.manager_id, client_id=engagement.client_id, engagement_id=engagement.id,
+             action_id=action.id, step_log_id=log.id, title=action.title, instructions=action.instructions,
+             due_on=today + timedelta(days=action.deadline_days), hard_deadline=action.hard,
+             escalate_to=action.escalate_to)
+        for action in step.actions
+    ]
+    db.session().add_all(made)
+    db.session().flush()
+    return made
+
+
+def cancel_open(log: StepLog) -> None:
+    """Leaving a step makes its unfinished tasks moot."""
+    db.session().execute(update(Task).where(Task.step_log_id == log.id, Task.done_at.is_(None),
+                                            Task.cancelled_at.is_(None)).values(cancelled_at=clock.now()))
+
+
+def reassign_open(engagement: Engagement, manager_id: int | None) -> None:
+    db.session().execute(update(Task).where(Task.engagement_id == engagement.id, Task.done_at.is_(None),
+                                            Task.cancelled_at.is_(None)).values(assignee_id=manager_id))
+
+
+def visible_task(user: User, task_id: int) -> Task:
+    task = db.session().get(Task, task_id)
+    if task is None or not (user.sees_all_clients or task.assignee_id == user.id):
+        from expo.core.errors import NotFound
+
+        raise NotFound()
+    return task
+
+
+def complete(task: Task, user: User) -> Activity | None:
+    """Mark a task done; the client's history records it as an activity."""
+    access.require_write(user)
+    if task.assignee_id != user.id and not user.can_assign:
+        raise Forbidden()
+    if not task.is_open:
+        raise Conflict(_l("This task is already closed."))
+    task.done_at = clock.now()
+    activity = None
+    if task.client_id is not None:
+        activity = Activity(client_id=task.client_id, engagement_id=task.engagement_id, author_id=user.id,
+                            kind="note", occurred_at=task.done_at,
+                            text=str(_l("Task done: %(title)s", title=task.title)))
+        db.session().add(activity)
+    if task.engagement_id is not None:
+        db.session().execute(update(Engagement).where(Engagement.id == task.engagement_id)
+                             .values(stalled_at=None))
+    db.session().flush()
+    audit.record("complete", "task", task.id, user)
+    return activity
+
+
+def open_tasks_query(user: User):
+    """The user's open tasks; planners and admins also see unassigned ones."""
+    query = select(Task).where(Task.done_at.is_(None), Task.cancelled_at.is_(None))
+    if user.can_assign:
+        return query.where((Task.assignee_id == user.id) | Task.assignee_id.is_(None))
+    return query.where(Task.assignee_id == user.id)
+
+
+def escalate_missed_deadlines() -> int:
+    """Tell each missed hard deadline's ``escalate_to`` people, once per miss; returns how many."""
+    today = clock.today()
+    missed = db.session().scalars(
+        select(Task).where(Task.hard_deadline, Task.done_at.is_(None), Task.cancelled_at.is_(None),
+                           Task.escalated_at.is_(None), Task.due_on < today)
+        .order_by(Task.id).with_for_update(skip_locked=True)
+    ).all()
+    for task in missed:
+        recipients = notifications.people_for(task.escalate_to or "planner", task.assignee_id)
+        client_name = task.client.name if task.client else ""
+        notifications.notify(
+            recipients, "escalation",
+            _l("Missed deadline: “%(task)s” for %(client)s was due %(due)s.", task=task.title, client=client_name,
+               due=task.due_on.isoformat()),
+            f"/engagements/{task.engagement_id}" if task.engagement_id else None,
+        )
+        task.escalated_at = clock.now()
+    db.session().flush()
+    return len(missed)
+
+
+def flag_stalled_engagements(days: int) -> int:
+    """Tell planners about open engagements with no activity or step change for ``days``; once each."""
+    cutoff = clock.now() - timedelta(days=days)
+    recent_activity = exists().where(and_(Activity.engagement_id == Engagement.id, Activity.occurred_at >= cutoff))
+    recent_step = exists().where(and_(StepLog.engagement_id == Engagement.id, StepLog.entered_at >= cutoff))
+    stalled = db.session().scalars(
+        select(Engagement).where(Engagement.state == "open", Engagement.stalled_at.is_(None),
+                                 Engagement.opened_at < cutoff, ~recent_activity, ~recent_step)
+        .order_by(Engagement.id)
+    ).all()
+    planners = notifications.people_for("planner", None)
+    for engagement in stalled:
+        notifications.notify(
+            planners, "stalled",
+            _l("Stalled for %(days)d days: %(client)s — %(exhibition)s.", days=days, client=engagement.client.name,
+               exhibition=engagement.exhibition.name),
+            f"/engagements/{engagement.id}",
+        )
+        # A bulk UPDATE: flagging is not a change of the engagement a manager is editing.
+        db.session().execute(update(Engagement).where(Engagement.id == engagement.id)
+                             .values(stalled_at=clock.now()))
+    return len(stalled)
+
+
+def run_deadline_checks() -> dict:
+    """The scheduled job: escalations and stalled engagements (also ``expo tasks check``)."""
+    from flask import current_app
+
+    return {"escalated": escalate_missed_deadlines(),
+            "stalled": flag_stalled_engagements(current_app.config["STALLED_DAYS"])}
