@@ -8,8 +8,15 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class IdConverter(IntegerConverter):
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(config: dict[str, Any] | None = None, plugins: Iterable[Any] = ()) -> Flask:
@@ -29,6 +36,8 @@ def create_app(config: dict[str, Any] | None = None, plugins: Iterable[Any] = ()
         static_folder="static",
         instance_path=None,
     )
+    # Every <int:…> in a URL is a 32-bit id: larger numbers are a 404, never a database error.
+    app.url_map.converters["int"] = IdConverter
     app.config.update(settings.from_environment())
     app.config.update(config or {})
     app.config["WTF_CSRF_TIME_LIMIT"] = None  # tokens live as long as the session

@@ -13,7 +13,8 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from expo.core import db
 from expo.core.errors import ValidationError
-from expo.core.plugins import PluginConfigError, plugin_list
+from expo.config import ConfigError
+from expo.core.plugins import plugin_list
 
 
 def _build_app(*_args, **_kwargs):
@@ -169,6 +170,6 @@ def register_commands(app: Flask) -> None:
 def main() -> None:
     try:
         cli.main()
-    except PluginConfigError as problem:
+    except ConfigError as problem:
         click.echo(f"Error: {problem}", err=True)
         sys.exit(2)

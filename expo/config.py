@@ -10,6 +10,11 @@ import secrets
 from pathlib import Path
 
 LOCALES = ("ru", "en")
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+class ConfigError(RuntimeError):
+    """A setting has a value Expo cannot start with; the message names it."""
 
 
 def _instance_dir() -> Path:
@@ -31,6 +36,13 @@ def _secret_key(instance: Path) -> str:
     return path.read_text().strip()
 
 
+def _whole_number(name: str, default: int) -> int:
+    raw = os.environ.get(name, str(default)).strip()
+    if not raw.isascii() or not raw.isdigit():
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}")
+    return int(raw)
+
+
 def from_environment() -> dict:
     """Build the Flask config mapping from the environment."""
     instance = _instance_dir()
@@ -40,6 +52,7 @@ def from_environment() -> dict:
         "REDIS_URL": os.environ.get("EXPO_REDIS_URL") or None,
         "SECRET_KEY": _secret_key(instance),
         "PLUGINS": os.environ.get("EXPO_PLUGINS", "all"),
+        "MAX_CONTENT_LENGTH": MAX_UPLOAD_BYTES,
         "SMTP_URL": os.environ.get("EXPO_SMTP_URL") or None,
         "MAIL_FROM": os.environ.get("EXPO_MAIL_FROM", "expo@localhost"),
         "OUTBOX_DIR": os.environ.get("EXPO_OUTBOX_DIR", str(instance / "outbox")),
@@ -47,5 +60,5 @@ def from_environment() -> dict:
         "CURRENCY": os.environ.get("EXPO_CURRENCY", "RUB"),
         "FIRM_NAME": os.environ.get("EXPO_FIRM_NAME", "Expo"),
         "BASE_URL": os.environ.get("EXPO_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
-        "STALLED_DAYS": int(os.environ.get("EXPO_STALLED_DAYS", "14")),
+        "STALLED_DAYS": _whole_number("EXPO_STALLED_DAYS", 14),
     }

@@ -42,10 +42,10 @@ def test_managers_cannot_create_exhibitions(client, make_user):
     assert client.get("/exhibitions/new").status_code == 403
 
 
-def test_exhibition_page_lists_visible_engagements_with_a_state_filter(app, client, make_user):
+def test_exhibition_board_groups_visible_engagements_by_step_with_a_manager_filter(app, client, make_user):
     me = make_user("manager", email="m@firm.ru")
     other = make_user("manager")
-    make_user("planner")
+    make_user("planner", email="p@firm.ru")
     with app.app_context():
         p = _planner(app)
         show = new_exhibition(p)
@@ -58,10 +58,17 @@ def test_exhibition_page_lists_visible_engagements_with_a_state_filter(app, clie
     client.login("m@firm.ru")
     html = client.get(f"/exhibitions/{show.id}").get_data(as_text=True)
     assert "Мой клиент" in html and "Чужой клиент" not in html
-    fragment = client.get(f"/exhibitions/{show.id}?state=open", headers={"HX-Request": "true"}).get_data(as_text=True)
-    assert "Мой клиент" not in fragment and "<html" not in fragment
+    columns = re.findall(r'<h3>([^<]+?) <small class="muted">(\d+)</small></h3>', html)
+    assert ("Commercial offer", "0") in columns and ("won", "1") in columns
+    client.login("p@firm.ru")
+    everything = client.get(f"/exhibitions/{show.id}").get_data(as_text=True)
+    assert "Чужой клиент" in everything
+    # the planner's board has two scenarios: the test one and the default the other engagement got
+    fragment = client.get(f"/exhibitions/{show.id}?manager_id={other.id}",
+                          headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "Чужой клиент" in fragment and "Мой клиент" not in fragment and "<html" not in fragment
     listing = client.get("/exhibitions/").get_data(as_text=True)
-    assert re.search(r"Иннопром 2026.*?<td class=\"num\">0</td><td class=\"num\">1</td>", listing, re.S)
+    assert re.search(r"Иннопром 2026.*?<td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">0</td>", listing, re.S)
 
 
 def test_open_an_engagement_from_the_card_and_refuse_a_duplicate(app, client, planner):

@@ -10,7 +10,8 @@ from pathlib import Path
 from flask import Flask, current_app, has_request_context, session
 from flask_babel import Babel, format_currency, format_date, format_datetime, get_locale
 
-from expo.config import LOCALES
+from expo.config import LOCALES, ConfigError
+from expo.core import clock
 from expo.core.labels import label
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
@@ -29,7 +30,7 @@ def money(amount: Decimal | None) -> str:
 
 def init_app(app: Flask) -> None:
     if app.config["LOCALE"] not in LOCALES:
-        raise RuntimeError(f"EXPO_LOCALE must be one of {', '.join(LOCALES)}, not {app.config['LOCALE']!r}")
+        raise ConfigError(f"EXPO_LOCALE must be one of {', '.join(LOCALES)}, not {app.config['LOCALE']!r}")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     Babel(app, locale_selector=select_locale, default_timezone="UTC")
     app.jinja_env.filters["money"] = money
@@ -38,3 +39,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.globals["LOCALES"] = LOCALES
     app.jinja_env.globals["label"] = label
+    app.jinja_env.globals["today"] = clock.today

@@ -35,9 +35,18 @@ def discard_pending(session) -> None:
 
 
 def flush_pending(session) -> None:
-    """Hand the jobs queued in ``session`` over; called by :func:`expo.core.db.commit`."""
+    """Hand the jobs queued in ``session`` over; called by :func:`expo.core.db.commit`.
+
+    The change they follow is committed already: a failing job is logged (and, on RQ, kept in the
+    failed-job registry), never turned into an error for the request that queued it, and the
+    jobs after it still run.
+    """
     for func, kwargs in session.info.pop(_PENDING, []):
-        enqueue(func, **kwargs)
+        try:
+            enqueue(func, **kwargs)
+        except Exception:
+            session.rollback()
+            log.exception("job %s(%s) failed", func, kwargs)
 
 
 def enqueue(func: str, **kwargs: Any) -> None:

@@ -14,13 +14,14 @@ from typing import Any, Iterable
 import pluggy
 from flask import current_app
 
+from expo.config import ConfigError
 from expo.core import hookspecs
 
 log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "expo.plugins"
 
 
-class PluginConfigError(RuntimeError):
+class PluginConfigError(ConfigError):
     """EXPO_PLUGINS names plugins that are not installed."""
 
 

@@ -6,6 +6,7 @@ Values may arrive as form strings or JSON values.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -17,6 +18,10 @@ from flask_babel import lazy_gettext as _l
 from expo.core.errors import ValidationError
 
 MAX_MONEY = Decimal("999999999999.99")  # Numeric(14, 2)
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+_ID = re.compile(r"[0-9]{1,10}")
+# Control characters (NUL above all: PostgreSQL refuses it) are never part of user text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class Invalid(Exception):
@@ -28,6 +33,18 @@ class Invalid(Exception):
 class Rule:
     convert: Callable[[Any], Any]
     required: bool = False
+    nullable: bool = True  # False: may be left out (a default applies) but never set blank
+
+
+def parse_id(value: Any) -> int | None:
+    """A database id from a form, query or JSON value; None unless it is one (1 … 2³¹−1)."""
+    if isinstance(value, bool):
+        return None
+    text_value = str(value).strip()
+    if not _ID.fullmatch(text_value):
+        return None
+    number = int(text_value)
+    return number if 1 <= number <= MAX_ID else None
 
 
 def _blank(value) -> bool:
@@ -39,6 +56,8 @@ def text(max_len: int, required: bool = False, multiline: bool = False) -> Rule:
         if not isinstance(value, str):
             raise Invalid(_l("Must be text."))
         value = value.strip()
+        if _CONTROL.search(value):
+            raise Invalid(_l("Contains control characters."))
         if len(value) > max_len:
             raise Invalid(_l("At most %(n)d characters.", n=max_len))
         if not multiline and ("\n" in value or "\r" in value):
@@ -48,7 +67,7 @@ def text(max_len: int, required: bool = False, multiline: bool = False) -> Rule:
     return Rule(convert, required)
 
 
-def choice(options: Iterable[str], required: bool = False) -> Rule:
+def choice(options: Iterable[str], required: bool = False, nullable: bool = True) -> Rule:
     options = tuple(options)
 
     def convert(value):
@@ -56,7 +75,7 @@ def choice(options: Iterable[str], required: bool = False) -> Rule:
             raise Invalid(_l("Must be one of: %(options)s.", options=", ".join(options)))
         return value
 
-    return Rule(convert, required)
+    return Rule(convert, required, nullable)
 
 
 def email(required: bool = False) -> Rule:
@@ -76,7 +95,7 @@ def tax_id(required: bool = False) -> Rule:
 
     def convert(value):
         value = str(value).strip()
-        if not value.isdigit() or len(value) not in (10, 12):
+        if not (value.isascii() and value.isdigit()) or len(value) not in (10, 12):
             raise Invalid(_l("A tax id has 10 or 12 digits."))
         return value
 
@@ -113,24 +132,26 @@ def money(required: bool = False) -> Rule:
     return Rule(convert, required)
 
 
-def integer(required: bool = False) -> Rule:
+def identifier(required: bool = False) -> Rule:
+    """The id of another object (its existence is the service's to check)."""
+
     def convert(value):
-        if isinstance(value, bool):
-            raise Invalid(_l("Must be a whole number."))
-        try:
-            return int(str(value).strip())
-        except ValueError:
-            raise Invalid(_l("Must be a whole number.")) from None
+        number = parse_id(value)
+        if number is None:
+            raise Invalid(_l("Must be an id (a whole number from 1 to %(max)d).", max=MAX_ID))
+        return number
 
     return Rule(convert, required)
 
 
 def url(max_len: int = 300) -> Rule:
+    """A web address; ``example.ru`` is fine, any scheme but http(s) is not."""
     base = text(max_len)
 
     def convert(value):
         value = base.convert(value)
-        if " " in value or "." not in value:
+        scheme = value.split(":", 1)[0].lower() if "://" in value or value.lower().startswith(("javascript:", "data:")) else ""
+        if " " in value or "." not in value or scheme not in ("", "http", "https"):
             raise Invalid(_l("Not a web address."))
         return value
 
@@ -158,7 +179,7 @@ def clean(schema: Mapping[str, Rule], data: Mapping[str, Any], partial: bool = F
             continue
         value = data[key]
         if _blank(value):
-            if rule.required:
+            if rule.required or not rule.nullable:
                 errors[key] = str(_l("This field is required."))
             else:
                 cleaned[key] = None

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request, send_from_directory, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from htmx_flask import Htmx
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from expo import ROOT
@@ -13,13 +14,14 @@ from expo.core import db
 from expo.core.errors import Conflict, ExpoError
 from expo.core.models import User
 from expo.core.plugins import collect
+from expo.core.services import notifications
 
 csrf = CSRFProtect()
 HTMX_DIST = ROOT / "node_modules" / "htmx.org" / "dist"
 
 
 def register_web(app: Flask) -> None:
-    from expo.web import admin, api, auth, clients, engagements, exhibitions, home
+    from expo.web import admin, api, auth, clients, engagements, exhibitions, home, scenarios, tasks
 
     Htmx(app)
     csrf.init_app(app)
@@ -32,7 +34,7 @@ def register_web(app: Flask) -> None:
         user = db.session().get(User, int(user_id)) if user_id.isdigit() else None
         return user if user is not None and user.active else None
 
-    for module in (auth, home, clients, exhibitions, engagements, admin):
+    for module in (auth, home, clients, exhibitions, engagements, scenarios, tasks, admin):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # bearer tokens, no cookies: nothing for a forged request to ride on
@@ -47,10 +49,11 @@ def register_web(app: Flask) -> None:
 
     @app.context_processor
     def _layout():
-        items = []
+        items, unread = [], 0
         if current_user.is_authenticated:
             items = sorted(collect("nav_items", user=current_user), key=lambda item: item.order)
-        return {"plugin_nav": items, "firm_name": app.config["FIRM_NAME"],
+            unread = notifications.unread_count(current_user)
+        return {"plugin_nav": items, "unread_notifications": unread, "firm_name": app.config["FIRM_NAME"],
                 "htmx_url": url_for("htmx_js") if htmx_available else None}
 
     @app.errorhandler(CSRFError)
@@ -63,18 +66,46 @@ def register_web(app: Flask) -> None:
         return _error_page(error.status, str(error.message))
 
     @app.errorhandler(StaleDataError)
-    def _stale(_error):
+    @app.errorhandler(IntegrityError)
+    def _conflict(_error):
+        # A concurrent request won the race (same transition, same unique key): nothing was written.
         db.rollback()
         return _error_page(409, str(Conflict().message))
 
-    for status, message in ((404, "Page not found."), (405, "Method not allowed."),
-                            (400, "Bad request."), (403, "Forbidden.")):
+    @app.errorhandler(OperationalError)
+    def _busy(error):
+        db.rollback()
+        if "locked" in str(error.orig).lower():  # SQLite: another writer held the database
+            return _error_page(409, _("The database is busy; try again."))
+        raise error
+
+    @app.before_request
+    def _refuse_control_characters():
+        # NUL cannot be stored (PostgreSQL refuses it) and never belongs in a query or form.
+        values = [*request.args.values(), *request.form.values()]
+        if any("\x00" in value for value in values):
+            return _error_page(400, _("The request contains a NUL character."))
+        return None
+
+    for status, message in HTTP_ERRORS.items():
         app.register_error_handler(status, _http_error(status, message))
 
 
-def _http_error(status: int, message: str):
+HTTP_ERRORS = {
+    400: _l("Bad request."),
+    403: _l("You do not have the right to do this."),
+    404: _l("Page not found."),
+    405: _l("Method not allowed."),
+    413: _l("The upload is too large."),
+    500: _l("Something went wrong on our side; the error was logged."),
+}
+
+
+def _http_error(status: int, message):
     def handler(_error):
-        return _error_page(status, _(message))
+        if status == 500:
+            db.rollback()
+        return _error_page(status, str(message))
 
     return handler
 
@@ -84,6 +115,7 @@ def _error_page(status: int, message: str):
         from expo.web.api.errors import error_response
 
         return error_response(status, {400: "bad_request", 403: "forbidden", 404: "not_found",
-                                       405: "method_not_allowed", 409: "conflict"}.get(status, "error"),
+                                       405: "method_not_allowed", 409: "conflict", 413: "too_large",
+                                       500: "server_error"}.get(status, "error"),
                               message)
     return render_template("error.html", status=status, message=message), status

@@ -1,23 +1,17 @@
 """Logging in and out, and choosing the interface language."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
 from expo.config import LOCALES
 from expo.core.services.users import check_password, find_by_email
+from expo.web.pages import safe_local_url
 
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
-    # Only local paths: an open redirect would let a phishing link borrow our login page.
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("home.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -31,7 +25,7 @@ def login():
             error = _("Wrong e-mail or password.")
         else:
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_local_url(request.args.get("next")))
     return render_template("login.html", error=error, email=email), 401 if error else 200
 
 
@@ -46,4 +40,4 @@ def set_locale():
     locale = request.form.get("locale")
     if locale in LOCALES:
         session["locale"] = locale
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_local_url(request.form.get("next")))

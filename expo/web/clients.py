@@ -15,7 +15,8 @@ from expo.core.labels import label
 from expo.core.plugins import collect
 from expo.core.queries.clients import FILTERS, ClientListQuery, filter_options, list_clients
 from expo.core.services import activities, audit, clients as client_service
-from expo.web.pages import assignable_users, form_data, page_or_fragment, protected_blueprint, redirect_after_post, user
+from expo.web.pages import (assignable_users, form_data, page_or_fragment, protected_blueprint, redirect_after_post,
+                            safe_local_url, user)
 
 bp = protected_blueprint("clients", __name__, url_prefix="/clients")
 EXPORT_LIMIT = 100_000
@@ -50,11 +51,17 @@ def export():
     fields = ("id", "name", "tax_id", "region", "industry", "channel", "category", "email", "phone", "manager_id")
     writer.writerow(fields)
     for client, _extra in page.rows:
-        writer.writerow([getattr(client, f) or "" for f in fields])
+        writer.writerow([_cell(getattr(client, f)) for f in fields])
     audit.record("export", "client", None, me, count=len(page.rows), q=query.q, filters=query.filters)
     db.commit()
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=clients.csv"})
+
+
+def _cell(value) -> str:
+    """A CSV cell a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -78,9 +85,7 @@ def _form(page, errors, values, client):
     context = dict(errors=errors, values=values, client=client,
                    category_options=[(c, label("category", c)) for c in CATEGORIES],
                    manager_options=[(m.id, m.name) for m in assignable_users()] if user().can_assign else [])
-    status = 422 if errors else 200
-    body, _status, headers = page_or_fragment(page, "_partials/client_form.html", **context)
-    return body, status, headers
+    return page_or_fragment(page, "_partials/client_form.html", 422 if errors else 200, **context)
 
 
 @bp.get("/<int:client_id>")
@@ -177,8 +182,14 @@ def _contacts(client, errors, values):
 @bp.post("/<int:client_id>/activities")
 def log_activity(client_id: int):
     me = user()
-    client = access.get_client(me, client_id)
+    return record_activity(access.get_client(me, client_id), me)
+
+
+def record_activity(client, me, engagement_id: int | None = None):
+    """Log an activity from the form (the client card's, or an engagement page's)."""
     values = form_data(activities.ACTIVITY_FIELDS)
+    if engagement_id is not None:
+        values["engagement_id"] = engagement_id
     try:
         activities.log_activity(client, values, me)
         db.commit()
@@ -189,7 +200,4 @@ def log_activity(client_id: int):
                                    values=values, activity_kinds=ACTIVITY_KINDS), 422
         return render_template("error.html", status=422,
                                message="; ".join(f"{k}: {v}" for k, v in problem.fields.items())), 422
-    back = request.form.get("back") or url_for("clients.card", client_id=client.id)
-    if not back.startswith("/"):
-        back = url_for("clients.card", client_id=client.id)
-    return redirect_after_post(back)
+    return redirect_after_post(safe_local_url(request.form.get("back"), url_for("clients.card", client_id=client.id)))

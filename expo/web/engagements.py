@@ -1,14 +1,16 @@
-"""Engagement pages: open one from a client card, see it, change its manager and amounts."""
+"""Engagement pages: open one, see its step, actions and history, choose an outcome, edit money."""
 from __future__ import annotations
 
-from flask import render_template, request, url_for
+from flask import Response, render_template, request, url_for
 from sqlalchemy import select
 
 from expo.core import access, db
-from expo.core.errors import ExpoError, ValidationError
-from expo.core.models import ACTIVITY_KINDS, Activity
+from expo.core.documents import render_pdf, render_text
+from expo.core.errors import ExpoError, NotFound, ValidationError
+from expo.core.models import ACTIVITY_KINDS, Activity, ScenarioAction, ScenarioStep, Task, User
 from expo.core.plugins import collect
-from expo.core.services import engagements as service
+from expo.core.services import engagements as service, process
+from expo.core.validation import parse_id
 from expo.web.pages import assignable_users, form_data, protected_blueprint, redirect_after_post, user
 
 bp = protected_blueprint("engagements", __name__, url_prefix="/engagements")
@@ -28,15 +30,33 @@ def open_():
     return redirect_after_post(url_for("engagements.show", engagement_id=engagement.id))
 
 
+def _form_version() -> int | None:
+    """The version the form was rendered with; a form without a sensible one is stale by definition."""
+    raw = request.form.get("version", "")
+    if raw == "":
+        return None
+    number = parse_id(raw)
+    return number if number is not None else -1
+
+
 def _page(engagement, errors=None, values=None, status=200):
     me = user()
-    manager_options = [(m.id, m.name) for m in assignable_users()] if me.can_assign else []
-    history = db.session().scalars(
+    session = db.session()
+    history = session.scalars(
         select(Activity).where(Activity.engagement_id == engagement.id).order_by(Activity.occurred_at.desc())
     ).all()
+    open_tasks = session.scalars(
+        select(Task).where(Task.engagement_id == engagement.id, Task.done_at.is_(None), Task.cancelled_at.is_(None))
+        .order_by(Task.due_on)
+    ).all()
+    scenario = engagement.scenario
+    names = dict(session.execute(select(User.id, User.name)).all())
     return render_template(
         "engagements/show.html", engagement=engagement, errors=errors or {}, values=values or {},
-        manager_options=manager_options, history=history, activity_kinds=ACTIVITY_KINDS,
+        scenario=scenario, step=scenario.step(engagement.step) if scenario else None,
+        steps_log=process.history(engagement), open_tasks=open_tasks, names=names,
+        manager_options=[(m.id, m.name) for m in assignable_users()] if me.can_assign else [],
+        history=history, activity_kinds=ACTIVITY_KINDS,
         panels=collect("engagement_panels", engagement=engagement, user=me),
     ), status
 
@@ -54,13 +74,55 @@ def update(engagement_id: int):
     if not me.can_assign:
         values.pop("manager_id", None)
     try:
-        version = int(request.form.get("version", ""))
-    except ValueError:
-        version = None
-    try:
-        service.update_engagement(engagement, values, me, expected_version=version)
+        service.update_engagement(engagement, values, me, expected_version=_form_version())
         db.commit()
     except ValidationError as problem:
         db.rollback()
         return _page(engagement, problem.fields, values, 422)
     return redirect_after_post(url_for("engagements.show", engagement_id=engagement.id))
+
+
+@bp.post("/<int:engagement_id>/activities")
+def log_activity(engagement_id: int):
+    """Log an activity on this engagement: its manager may not see the rest of the client."""
+    from expo.web.clients import record_activity
+
+    me = user()
+    engagement = access.get_engagement(me, engagement_id)
+    return record_activity(engagement.client, me, engagement_id=engagement.id)
+
+
+@bp.post("/<int:engagement_id>/outcome")
+def outcome(engagement_id: int):
+    """One of the current step's outcome buttons; a stale page (version) gets a conflict."""
+    me = user()
+    engagement = access.get_engagement(me, engagement_id)
+    process.choose_outcome(engagement, request.form.get("outcome", ""), me, expected_version=_form_version())
+    db.commit()
+    return redirect_after_post(url_for("engagements.show", engagement_id=engagement.id))
+
+
+@bp.post("/<int:engagement_id>/reopen")
+def reopen(engagement_id: int):
+    me = user()
+    engagement = access.get_engagement(me, engagement_id)
+    process.reopen(engagement, me, expected_version=_form_version())
+    db.commit()
+    return redirect_after_post(url_for("engagements.show", engagement_id=engagement.id))
+
+
+@bp.get("/<int:engagement_id>/documents/<int:action_id>.<any(html, pdf):fmt>")
+def document(engagement_id: int, action_id: int, fmt: str):
+    """An action's document template filled with this engagement's data, as HTML or PDF."""
+    engagement = access.get_engagement(user(), engagement_id)
+    action = db.session().get(ScenarioAction, action_id)
+    step = db.session().get(ScenarioStep, action.step_id) if action else None
+    if action is None or not action.document_template or step.scenario_id != engagement.scenario_id:
+        raise NotFound()
+    html = render_template("engagements/document.html", title=action.title,
+                           body=render_text(action.document_template, engagement), engagement=engagement)
+    if fmt == "html":
+        return html
+    filename = f"document-{engagement.id}-{action.id}.pdf"
+    return Response(render_pdf(html), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -8,10 +8,12 @@ from expo.core import access, db
 from expo.core.errors import NotFound, ValidationError
 from expo.core.models import Engagement, Exhibition
 from expo.core.services import exhibitions as service
-from expo.web.pages import form_data, page_or_fragment, protected_blueprint, redirect_after_post, user
+from expo.core.queries.board import exhibition_board
+from expo.core.validation import parse_id
+from expo.web.pages import assignable_users, form_data, page_or_fragment, protected_blueprint, redirect_after_post, user
 
 bp = protected_blueprint("exhibitions", __name__, url_prefix="/exhibitions")
-PAGE_SIZE = 100
+CARDS_PER_COLUMN = 30
 
 
 @bp.get("/")
@@ -37,24 +39,15 @@ def _get(exhibition_id: int) -> Exhibition:
 
 @bp.get("/<int:exhibition_id>")
 def show(exhibition_id: int):
+    """The exhibition's board: its engagements grouped by current step (or result), per manager."""
     me = user()
     exhibition = _get(exhibition_id)
-    try:
-        offset = max(int(request.args.get("offset", 0)), 0)
-    except ValueError:
-        offset = 0
-    state = request.args.get("state") or None
-    query = access.scope_engagements(select(Engagement), me).where(Engagement.exhibition_id == exhibition.id)
-    if state:
-        query = query.where(Engagement.state == state)
-    total = db.session().scalar(select(func.count()).select_from(query.with_only_columns(Engagement.id).subquery()))
-    engagements = db.session().scalars(
-        query.order_by(Engagement.state, Engagement.opened_at.desc()).offset(offset).limit(PAGE_SIZE)
-    ).all()
+    manager_id = parse_id(request.args.get("manager_id", ""))
+    board = exhibition_board(me, exhibition.id, manager_id, CARDS_PER_COLUMN)
     return page_or_fragment(
-        "exhibitions/show.html", "_partials/engagement_rows.html",
-        exhibition=exhibition, engagements=engagements, total=total, offset=offset,
-        page_size=PAGE_SIZE, state=state,
+        "exhibitions/show.html", "_partials/exhibition_board.html",
+        exhibition=exhibition, board=board, manager_id=manager_id,
+        managers=assignable_users() if me.sees_all_clients else [],
     )
 
 

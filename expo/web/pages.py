@@ -1,7 +1,9 @@
 """Helpers shared by page views: full page or HTMX fragment, login for whole blueprints."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from urllib.parse import urlsplit
+
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from expo.core.models import User
@@ -34,14 +36,25 @@ def assignable_users() -> list[User]:
     ).all()
 
 
-def page_or_fragment(page_template: str, fragment_template: str, **context):
+def page_or_fragment(page_template: str, fragment_template: str, status: int = 200, **context):
     """Render the fragment for an HTMX request, the full page otherwise.
 
     A history restore (HTMX cache miss) gets the full page; ``Vary`` keeps caches apart.
     """
     wants_fragment = request.htmx and not request.htmx.history_restore_request
     response = render_template(fragment_template if wants_fragment else page_template, **context)
-    return response, 200, {"Vary": "HX-Request"}
+    return response, status, {"Vary": "HX-Request"}
+
+
+def safe_local_url(target: str | None, fallback: str | None = None) -> str:
+    """``target`` if it is a path on this site, else ``fallback`` (the start page).
+
+    Only local paths: an open redirect would let a phishing link borrow our pages.
+    """
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")) \
+            and not urlsplit(target).netloc and not any(c in target for c in "\r\n\t"):
+        return target
+    return fallback or url_for("home.index")
 
 
 def form_data(fields) -> dict:

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-23 11:49:45.093655
+Create Date: 2026-11-23 11:56:29.298201
 """
 from alembic import op
 import sqlalchemy as sa
@@ -124,6 +124,12 @@ def upgrade() -> None:
         batch_op.create_index('ix_step_log_funnel_manager', ['manager_id', 'scenario_id', 'step', 'result_kind', 'result_reason'], unique=False)
         batch_op.create_index('ix_step_log_funnel_scenario', ['scenario_id', 'step', 'result_kind', 'result_reason'], unique=False)
 
+    with op.batch_alter_table('clients', schema=None) as batch_op:
+        batch_op.alter_column('name_search',
+               existing_type=sa.VARCHAR(length=200),
+               type_=sa.String(length=600),
+               existing_nullable=False)
+
     with op.batch_alter_table('engagements', schema=None) as batch_op:
         batch_op.add_column(sa.Column('stalled_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index(batch_op.f('ix_engagements_scenario_id'), ['scenario_id'], unique=False)
@@ -141,15 +147,15 @@ def upgrade() -> None:
                nullable=True)
         batch_op.create_index('ix_tasks_hard_open', ['hard_deadline', 'done_at', 'escalated_at', 'due_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_tasks_step_log_id'), ['step_log_id'], unique=False)
-        batch_op.create_foreign_key(batch_op.f('fk_tasks_step_log_id_step_log'), 'step_log', ['step_log_id'], ['id'], ondelete='CASCADE')
         batch_op.create_foreign_key(batch_op.f('fk_tasks_action_id_scenario_actions'), 'scenario_actions', ['action_id'], ['id'], ondelete='SET NULL')
+        batch_op.create_foreign_key(batch_op.f('fk_tasks_step_log_id_step_log'), 'step_log', ['step_log_id'], ['id'], ondelete='CASCADE')
 
 
 
 def downgrade() -> None:
     with op.batch_alter_table('tasks', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_tasks_action_id_scenario_actions'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_tasks_step_log_id_step_log'), type_='foreignkey')
+        batch_op.drop_constraint(batch_op.f('fk_tasks_action_id_scenario_actions'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_tasks_step_log_id'))
         batch_op.drop_index('ix_tasks_hard_open')
         batch_op.alter_column('assignee_id',
@@ -166,6 +172,12 @@ def downgrade() -> None:
         batch_op.drop_constraint(batch_op.f('fk_engagements_scenario_id_scenarios'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_engagements_scenario_id'))
         batch_op.drop_column('stalled_at')
+
+    with op.batch_alter_table('clients', schema=None) as batch_op:
+        batch_op.alter_column('name_search',
+               existing_type=sa.String(length=600),
+               type_=sa.VARCHAR(length=200),
+               existing_nullable=False)
 
     with op.batch_alter_table('step_log', schema=None) as batch_op:
         batch_op.drop_index('ix_step_log_funnel_scenario')

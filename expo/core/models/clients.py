@@ -28,7 +28,7 @@ class Client(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
     # Lower-cased name for case-insensitive search that behaves the same on SQLite (ASCII-only lower()).
-    name_search: Mapped[str] = mapped_column(String(200), index=True)
+    name_search: Mapped[str] = mapped_column(String(600), index=True)  # casefold() can triple a length
     tax_id: Mapped[Optional[str]] = mapped_column(String(12), index=True)
     region: Mapped[Optional[str]] = mapped_column(String(100))
     industry: Mapped[Optional[str]] = mapped_column(String(100))

@@ -11,6 +11,7 @@ from expo.core import access, db
 from expo.core.errors import ValidationError
 from expo.core.models import CATEGORIES, Client, User
 from expo.core.queries import paging_from_args
+from expo.core.validation import parse_id
 
 FILTERS = ("region", "industry", "channel", "category", "manager_id")
 CORE_SORTS = {"name": Client.name, "created_at": Client.created_at, "region": Client.region,
@@ -36,10 +37,10 @@ class ClientListQuery:
             if not value:
                 continue
             if key == "manager_id":
-                if not value.isdigit():
+                if parse_id(value) is None:
                     errors[key] = str(_l("Must be a whole number."))
                     continue
-                filters[key] = int(value)
+                filters[key] = parse_id(value)
             elif key == "category" and value not in CATEGORIES:
                 errors[key] = str(_l("Must be one of: %(options)s.", options=", ".join(CATEGORIES)))
             else:
@@ -69,8 +70,8 @@ def list_clients(user: User, query: ClientListQuery, columns=()) -> ClientPage:
         raise ValidationError(fields={"sort": str(_l("Must be one of: %(options)s.", options=", ".join(sortable)))})
     base = access.scope_clients(select(Client.id), user)
     if query.q:
-        needle = f"%{query.q.casefold()}%"
-        base = base.where(Client.name_search.like(needle) | Client.tax_id.like(f"{query.q}%"))
+        base = base.where(Client.name_search.contains(query.q.casefold(), autoescape=True)
+                          | Client.tax_id.startswith(query.q, autoescape=True))
     for key, value in query.filters.items():
         base = base.where(getattr(Client, key) == value)
     ids = base.subquery()

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from expo.core.documents import syntax_problem
 from expo.core.models import ESCALATION_ROLES, RESULT_KINDS
 
 KEY_MAX, TITLE_MAX, TEXT_MAX = 100, 200, 20_000
@@ -55,7 +56,10 @@ def _check_action(action: Any, path: str, problems: list[str]) -> None:
         return
     _text(action.get("title"), f"{path}.title", problems)
     _text(action.get("instructions"), f"{path}.instructions", problems, required=False, limit=TEXT_MAX)
-    _text(action.get("document_template"), f"{path}.document_template", problems, required=False, limit=TEXT_MAX)
+    template = action.get("document_template")
+    _text(template, f"{path}.document_template", problems, required=False, limit=TEXT_MAX)
+    if isinstance(template, str) and template and (error := syntax_problem(template)):
+        problems.append(_problem(f"{path}.document_template", _l("template error: %(error)s", error=error)))
     days = action.get("deadline_days", 0)
     if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_DEADLINE_DAYS:
         problems.append(_problem(f"{path}.deadline_days", _l("must be a whole number of days from 0 to %(n)d",
@@ -97,7 +101,7 @@ def validate(definition: Any) -> list[str]:
         _text(result.get("reason"), f"{path}.reason", problems, required=False, limit=KEY_MAX)
 
     step_keys: list[str] = []
-    for i, step in enumerate(steps):
+    for step in steps:
         if isinstance(step, dict) and isinstance(step.get("key"), str):
             step_keys.append(step["key"])
     edges: dict[str, set[str]] = {}  # step key -> next step keys
@@ -131,6 +135,9 @@ def validate(definition: Any) -> list[str]:
                 outcome_keys.add(outcome["key"])
             _text(outcome.get("title"), f"{opath}.title", problems)
             target, result = outcome.get("next"), outcome.get("result")
+            if any(value is not None and not isinstance(value, str) for value in (target, result)):
+                problems.append(_problem(opath, _l("'next' and 'result' must be keys (text)")))
+                continue
             if bool(target) == bool(result):
                 problems.append(_problem(opath, _l("must lead either to a next step or to a result")))
             elif target:

@@ -15,7 +15,7 @@ from expo.core.services import audit
 ACTIVITY_FIELDS = {
     "kind": v.choice(ACTIVITY_KINDS, required=True),
     "text": v.text(10000, required=True, multiline=True),
-    "engagement_id": v.integer(),
+    "engagement_id": v.identifier(),
 }
 
 

@@ -18,12 +18,12 @@ CLIENT_FIELDS = {
     "region": v.text(100),
     "industry": v.text(100),
     "channel": v.text(100),
-    "category": v.choice(CATEGORIES),
+    "category": v.choice(CATEGORIES, nullable=False),
     "website": v.url(),
     "email": v.email(),
     "phone": v.text(50),
     "notes": v.text(5000, multiline=True),
-    "manager_id": v.integer(),
+    "manager_id": v.identifier(),
 }
 
 CONTACT_FIELDS = {

@@ -18,14 +18,14 @@ from expo.core.services import audit, process, tasks
 from expo.core.services.clients import _check_manager
 
 OPEN_FIELDS = {
-    "client_id": v.integer(required=True),
-    "exhibition_id": v.integer(required=True),
-    "scenario_id": v.integer(),
-    "manager_id": v.integer(),
+    "client_id": v.identifier(required=True),
+    "exhibition_id": v.identifier(required=True),
+    "scenario_id": v.identifier(),
+    "manager_id": v.identifier(),
     "expected_amount": v.money(),
 }
 UPDATE_FIELDS = {
-    "manager_id": v.integer(),
+    "manager_id": v.identifier(),
     "expected_amount": v.money(),
     "contract_amount": v.money(),
 }

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, g, request
 from flask_babel import gettext as _
-from sqlalchemy.orm.exc import StaleDataError
 
 from expo.core import db
-from expo.core.errors import Conflict, ExpoError
+from expo.core.errors import ExpoError
 from expo.core.services.users import user_for_token
 from expo.web.api.errors import error_response
 
@@ -32,10 +31,6 @@ def _expo_error(error: ExpoError):
     return error_response(error.status, error.code, error.message, error.fields)
 
 
-@bp.errorhandler(StaleDataError)
-def _stale(_error):
-    db.rollback()
-    return error_response(409, "conflict", Conflict().message)
 
 
 from expo.web.api import clients, engagements, exhibitions, openapi, users  # noqa: E402,F401  (routes)

@@ -9,6 +9,7 @@ from expo.core import access, db
 from expo.core.errors import ValidationError
 from expo.core.models import ENGAGEMENT_STATES, Engagement
 from expo.core.services import engagements as service
+from expo.core.validation import parse_id
 from expo.web.api import bp
 from expo.web.api.common import api_user, body, engagement_json, listing, paging
 
@@ -23,8 +24,8 @@ def engagements_list():
     for key in ID_FILTERS:
         raw = request.args.get(key, "")
         if raw:
-            if raw.isdigit():
-                query = query.where(getattr(Engagement, key) == int(raw))
+            if parse_id(raw) is not None:
+                query = query.where(getattr(Engagement, key) == parse_id(raw))
             else:
                 errors[key] = _("Must be a whole number.")
     state = request.args.get("state", "")

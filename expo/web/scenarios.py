@@ -1,0 +1,130 @@
+"""Scenario pages: list, read-only diagram, editor (HTMX live validation), import and export."""
+from __future__ import annotations
+
+import json
+
+from flask import Response, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from expo.core import access, db
+from expo.core.errors import NotFound
+from expo.core.models import ESCALATION_ROLES, RESULT_KINDS, Engagement, Scenario
+from expo.core.scenarios import store
+from expo.core.scenarios.definition import validate
+from expo.core.scenarios.templates import all_templates, template
+from expo.web.pages import page_or_fragment, protected_blueprint, redirect_after_post, user
+from expo.web.scenario_form import apply_op, parse_draft
+
+bp = protected_blueprint("scenarios", __name__, url_prefix="/scenarios")
+MAX_IMPORT_BYTES = 1_000_000
+
+
+def _get(scenario_id: int) -> Scenario:
+    scenario = db.session().get(Scenario, scenario_id)
+    if scenario is None:
+        raise NotFound()
+    return scenario
+
+
+@bp.get("/")
+def index():
+    usage = dict(db.session().execute(
+        select(Engagement.scenario_id, func.count()).group_by(Engagement.scenario_id)).all())
+    return render_template("scenarios/index.html", scenarios=store.current_scenarios(), usage=usage,
+                           templates=all_templates())
+
+
+@bp.get("/<int:scenario_id>")
+def show(scenario_id: int):
+    scenario = _get(scenario_id)
+    versions = db.session().scalars(select(Scenario).where(Scenario.lineage_id == scenario.lineage_id)
+                                    .order_by(Scenario.version.desc())).all()
+    return render_template("scenarios/show.html", scenario=scenario, versions=versions,
+                           in_use=store.in_use(scenario))
+
+
+@bp.get("/<int:scenario_id>/export.json")
+def export(scenario_id: int):
+    scenario = _get(scenario_id)
+    body = json.dumps(store.to_definition(scenario), ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="scenario-{scenario.lineage_id}-v{scenario.version}.json"'})
+
+
+def _editor(draft: dict, scenario: Scenario | None, problems: list[str], status: int = 200):
+    action = url_for("scenarios.edit", scenario_id=scenario.id) if scenario else url_for("scenarios.new")
+    return page_or_fragment("scenarios/editor.html", "_partials/scenario_editor.html", status, draft=draft,
+                            scenario=scenario, problems=problems, action=action, kinds=RESULT_KINDS,
+                            roles=ESCALATION_ROLES, will_version=bool(scenario and store.in_use(scenario)))
+
+
+def _edit(scenario: Scenario | None):
+    access.require_assign(user())
+    if request.method == "GET":
+        if scenario is not None:
+            draft = store.to_definition(scenario)
+        else:
+            chosen = template(request.args.get("template", ""))
+            draft = json.loads(json.dumps(chosen.definition)) if chosen else {"name": "", "steps": [], "results": []}
+        return _editor(draft, scenario, [])
+    draft = apply_op(parse_draft(request.form), request.form.get("op", ""))
+    if request.form.get("op") != "save":
+        return _editor(draft, scenario, validate(draft))
+    try:
+        saved = store.save_scenario(draft, user(), scenario)
+        db.commit()
+    except store.ScenarioInvalid as problem:
+        db.rollback()
+        return _editor(draft, scenario, problem.problems, 422)
+    return redirect_after_post(url_for("scenarios.show", scenario_id=saved.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    return _edit(None)
+
+
+@bp.route("/<int:scenario_id>/edit", methods=["GET", "POST"])
+def edit(scenario_id: int):
+    return _edit(_get(scenario_id))
+
+
+@bp.post("/validate")
+def live_validation():
+    """HTMX: the editor's problem list for the draft as typed so far."""
+    access.require_assign(user())
+    return render_template("_partials/scenario_problems.html", problems=validate(parse_draft(request.form)))
+
+
+@bp.post("/import")
+def import_file():
+    access.require_assign(user())
+    upload = request.files.get("file")
+    raw = upload.read(MAX_IMPORT_BYTES + 1) if upload else b""
+    problems: list[str] = []
+    definition = None
+    if not raw or len(raw) > MAX_IMPORT_BYTES:
+        problems = [_("Choose a JSON file of at most 1 MB.")]
+    else:
+        try:
+            definition = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            problems = [_("Not a JSON file: %(error)s", error=str(error))]
+    if not problems:
+        try:
+            saved = store.save_scenario(definition, user())
+            db.commit()
+            return redirect_after_post(url_for("scenarios.show", scenario_id=saved.id))
+        except store.ScenarioInvalid as problem:
+            db.rollback()
+            problems = problem.problems
+    return render_template("scenarios/import_failed.html", problems=problems), 422
+
+
+@bp.post("/<int:scenario_id>/default")
+def make_default(scenario_id: int):
+    scenario = _get(scenario_id)
+    store.make_default(scenario, user())
+    db.commit()
+    return redirect_after_post(url_for("scenarios.show", scenario_id=scenario.id))
