@@ -129,8 +129,9 @@ def demo_data(scale, if_empty):
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.option("--with-scheduler", is_flag=True, help="Also run the recurring jobs (in a child process).")
 @with_appcontext
-def worker(burst):
+def worker(burst, with_scheduler):
     """Run an RQ worker for the queue at EXPO_REDIS_URL."""
     from redis import Redis
     from rq import Worker
@@ -141,7 +142,41 @@ def worker(burst):
     if not url:
         raise click.ClickException("EXPO_REDIS_URL is not set: jobs run in-process, no worker is needed")
     jobs.use_app_for_jobs(current_app._get_current_object())  # built once; each job's fork inherits it
+    if with_scheduler:
+        from expo.core import schedule
+
+        schedule.start_in_child_process(url)
     Worker([jobs.QUEUE_NAME], connection=Redis.from_url(url)).work(burst=burst)
+
+
+@click.group("tasks")
+def tasks_group():
+    """Deadlines and escalations."""
+
+
+@tasks_group.command("check")
+@with_appcontext
+def tasks_check():
+    """Escalate missed hard deadlines and flag stalled engagements once (the scheduled job)."""
+    from expo.core.services.tasks import run_deadline_checks
+
+    result = run_deadline_checks()
+    db.commit()
+    click.echo(f"escalated: {result['escalated']}, stalled: {result['stalled']}")
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler():
+    """Run the recurring jobs on RQ's cron scheduler (needs EXPO_REDIS_URL)."""
+    from redis import Redis
+
+    from expo.core import schedule
+
+    url = current_app.config["REDIS_URL"]
+    if not url:
+        raise click.ClickException("EXPO_REDIS_URL is not set: run `expo tasks check` from the system's cron instead")
+    schedule.cron_scheduler(Redis.from_url(url)).start()
 
 
 @click.group("plugins")
@@ -162,7 +197,7 @@ def plugins_list():
 
 
 def register_commands(app: Flask) -> None:
-    for command in (db_group, users_group, demo_data, worker, plugins_group):
+    for command in (db_group, users_group, demo_data, worker, scheduler, tasks_group, plugins_group):
         app.cli.add_command(command)
     app.extensions["expo.plugins"].hook.register_commands(cli=app.cli)
 

@@ -97,6 +97,10 @@ def save_scenario(definition: Any, user: User | None, scenario: Scenario | None 
         session.add(target)
     else:
         target = scenario
+        # Delete the old rows first: the new ones reuse their unique keys.
+        target.steps.clear()
+        target.results.clear()
+        session.flush()
     _fill(target, definition)
     session.flush()
     if target.lineage_id is None:

@@ -43,7 +43,7 @@ def _value(value: Any) -> Any:
     return value
 
 
-def _fields(obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
+def fields_of(obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
     return {name: _value(getattr(obj, name)) for name in names}
 
 
@@ -58,24 +58,24 @@ USER_OUT = ("id", "email", "name", "role", "active")
 
 
 def client_json(client: Client) -> dict:
-    return _fields(client, CLIENT_OUT)
+    return fields_of(client, CLIENT_OUT)
 
 
 def contact_json(contact: Contact) -> dict:
-    return _fields(contact, CONTACT_OUT)
+    return fields_of(contact, CONTACT_OUT)
 
 
 def exhibition_json(exhibition: Exhibition) -> dict:
-    return _fields(exhibition, EXHIBITION_OUT)
+    return fields_of(exhibition, EXHIBITION_OUT)
 
 
 def engagement_json(engagement: Engagement) -> dict:
-    return _fields(engagement, ENGAGEMENT_OUT)
+    return fields_of(engagement, ENGAGEMENT_OUT)
 
 
 def activity_json(activity: Activity) -> dict:
-    return _fields(activity, ACTIVITY_OUT)
+    return fields_of(activity, ACTIVITY_OUT)
 
 
 def user_json(user: User) -> dict:
-    return _fields(user, USER_OUT)
+    return fields_of(user, USER_OUT)

@@ -48,7 +48,7 @@ SCHEMAS = {
                        "manager_id": NINT, "state": {"enum": list(ENGAGEMENT_STATES)}, "step": NSTR,
                        "result": NSTR, "expected_amount": MONEY, "contract_amount": MONEY,
                        "opened_at": TIME, "closed_at": TIME, "version": INT}),
-    "EngagementInput": obj({"client_id": INT, "exhibition_id": INT, "manager_id": NINT,
+    "EngagementInput": obj({"client_id": INT, "exhibition_id": INT, "scenario_id": NINT, "manager_id": NINT,
                             "expected_amount": MONEY}, ("client_id", "exhibition_id")),
     "EngagementPatch": obj({"manager_id": NINT, "expected_amount": MONEY, "contract_amount": MONEY,
                             "version": {"type": "integer", "description": "reject if the engagement changed"}}),
@@ -56,6 +56,18 @@ SCHEMAS = {
                      "kind": {"enum": list(ACTIVITY_KINDS)}, "occurred_at": TIME, "text": STR}),
     "ActivityInput": obj({"kind": {"enum": list(ACTIVITY_KINDS)}, "text": STR, "engagement_id": NINT},
                          ("kind", "text")),
+    "ScenarioDefinition": {"type": "object", "description": "the scenario JSON of DESIGN.md",
+                           "properties": {"name": STR, "steps": {"type": "array"}, "results": {"type": "array"}},
+                           "required": ["name", "steps", "results"]},
+    "Scenario": obj({"id": INT, "lineage_id": INT, "version": INT, "is_current": {"type": "boolean"},
+                     "is_default": {"type": "boolean"}, "definition": ref("ScenarioDefinition")}),
+    "OutcomeInput": obj({"outcome": STR, "version": {"type": "integer", "description": "reject if changed"}},
+                        ("outcome",)),
+    "StepLogEntry": obj({"step": STR, "entered_at": TIME, "entered_by_id": NINT, "left_at": TIME, "left_by_id": NINT,
+                         "outcome": NSTR, "result": NSTR, "result_kind": NSTR, "result_reason": NSTR}),
+    "Task": obj({"id": INT, "assignee_id": NINT, "client_id": NINT, "engagement_id": NINT, "title": STR,
+                 "instructions": NSTR, "due_on": DATE, "hard_deadline": {"type": "boolean"}, "escalate_to": NSTR,
+                 "done_at": TIME, "cancelled_at": TIME, "escalated_at": TIME}),
     "User": obj({"id": INT, "email": STR, "name": STR, "role": {"enum": list(ROLES)}, "active": {"type": "boolean"}}),
 }
 
@@ -150,6 +162,17 @@ PATHS = {
         "patch": op("Change manager or amounts", _json(ref("Engagement")), body="EngagementPatch",
                     params=_path_id("engagement_id"), errors=WRITE_ERRORS),
     },
+    "/engagements/{engagement_id}/outcome": {
+        "post": op("Leave the current step through an outcome", _json(ref("Engagement")), body="OutcomeInput",
+                   params=_path_id("engagement_id"), errors=WRITE_ERRORS)},
+    "/engagements/{engagement_id}/history": {
+        "get": op("The engagement's step log", _json(_list_of("StepLogEntry")), params=_path_id("engagement_id"))},
+    "/scenarios": {
+        "get": op("Current scenarios", _json(_list_of("Scenario")), errors=(401,)),
+        "post": op("Create a scenario (planners, admins)", _json(ref("Scenario"), "created"), 201,
+                   "ScenarioDefinition", errors=WRITE_ERRORS)},
+    "/scenarios/{scenario_id}": {"get": op("A scenario version", _json(ref("Scenario")), params=_path_id("scenario_id"))},
+    "/tasks": {"get": op("My open tasks", _json(_list_of("Task")), params=PAGING, errors=(401, 422))},
     "/openapi.json": {"get": {"summary": "This document", "security": [],
                               "responses": {"200": {"description": "OpenAPI 3.1 document"}}}},
 }

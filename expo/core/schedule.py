@@ -1,0 +1,46 @@
+"""Recurring jobs on RQ 3's cron scheduler.
+
+The core's own (the deadline check) plus whatever enabled plugins declare (``scheduled_jobs``).
+Each runs on the ``expo`` queue through the same code path as any job. The jobs themselves are
+idempotent (an escalation is sent once per miss), so a scheduler restart never repeats work.
+"""
+from __future__ import annotations
+
+import multiprocessing
+
+from flask import current_app
+
+from expo.core.jobs import QUEUE_NAME, run_on_worker
+from expo.core.plugins import collect
+from expo.hooks import ScheduledJob
+
+CORE_JOBS = [ScheduledJob("deadlines", "*/15 * * * *", "expo.core.services.tasks:run_deadline_checks")]
+
+
+def all_jobs() -> list[ScheduledJob]:
+    return [*CORE_JOBS, *collect("scheduled_jobs")]
+
+
+def cron_scheduler(connection):
+    from rq.cron import CronScheduler
+
+    scheduler = CronScheduler(connection=connection, name="expo")
+    for job in all_jobs():
+        scheduler.register(run_on_worker, QUEUE_NAME, args=(job.func, {}), cron=job.cron)
+    return scheduler
+
+
+def _run(redis_url: str) -> None:
+    from redis import Redis
+
+    from expo import create_app
+
+    with create_app().app_context():
+        cron_scheduler(Redis.from_url(redis_url)).start()
+
+
+def start_in_child_process(redis_url: str) -> multiprocessing.Process:
+    process = multiprocessing.Process(target=_run, args=(redis_url,), name="expo-scheduler", daemon=True)
+    process.start()
+    current_app.logger.info("scheduler started (pid %s)", process.pid)
+    return process
