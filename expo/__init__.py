@@ -41,7 +41,7 @@ def create_app(config: dict[str, Any] | None = None, plugins: Iterable[Any] = ()
     app.config.update(settings.from_environment())
     app.config.update(config or {})
     app.config["WTF_CSRF_TIME_LIMIT"] = None  # tokens live as long as the session
-    Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+    settings.fill_defaults(app.config)
 
     db.init_app(app)
     i18n.init_app(app)

@@ -22,12 +22,10 @@ def _instance_dir() -> Path:
 
 
 def _secret_key(instance: Path) -> str:
-    """The configured key, else one generated once and kept in the instance folder.
+    """A key generated once and kept in the instance folder (when EXPO_SECRET_KEY is not set).
 
     A random key per process would log everybody out on restart and break multi-worker set-ups.
     """
-    if key := os.environ.get("EXPO_SECRET_KEY"):
-        return key
     path = instance / "secret_key"
     if not path.exists():
         instance.mkdir(parents=True, exist_ok=True)
@@ -43,19 +41,28 @@ def _whole_number(name: str, default: int) -> int:
     return int(raw)
 
 
+def fill_defaults(config: dict) -> None:
+    """Settings that default to places in the instance folder, once that folder is known."""
+    instance = Path(config["INSTANCE_DIR"])
+    instance.mkdir(parents=True, exist_ok=True)
+    config["DATABASE_URL"] = config["DATABASE_URL"] or f"sqlite:///{instance / 'expo.sqlite3'}"
+    config["OUTBOX_DIR"] = config["OUTBOX_DIR"] or str(instance / "outbox")
+    config["SECRET_KEY"] = config["SECRET_KEY"] or _secret_key(instance)
+
+
 def from_environment() -> dict:
     """Build the Flask config mapping from the environment."""
     instance = _instance_dir()
     return {
         "INSTANCE_DIR": str(instance),
-        "DATABASE_URL": os.environ.get("EXPO_DATABASE_URL", f"sqlite:///{instance / 'expo.sqlite3'}"),
+        "DATABASE_URL": os.environ.get("EXPO_DATABASE_URL"),  # default: SQLite in the instance folder
         "REDIS_URL": os.environ.get("EXPO_REDIS_URL") or None,
-        "SECRET_KEY": _secret_key(instance),
+        "SECRET_KEY": os.environ.get("EXPO_SECRET_KEY"),  # default: generated into the instance folder
         "PLUGINS": os.environ.get("EXPO_PLUGINS", "all"),
         "MAX_CONTENT_LENGTH": MAX_UPLOAD_BYTES,
         "SMTP_URL": os.environ.get("EXPO_SMTP_URL") or None,
         "MAIL_FROM": os.environ.get("EXPO_MAIL_FROM", "expo@localhost"),
-        "OUTBOX_DIR": os.environ.get("EXPO_OUTBOX_DIR", str(instance / "outbox")),
+        "OUTBOX_DIR": os.environ.get("EXPO_OUTBOX_DIR"),  # default: <instance>/outbox (create_app)
         "LOCALE": os.environ.get("EXPO_LOCALE", "ru"),
         "CURRENCY": os.environ.get("EXPO_CURRENCY", "RUB"),
         "FIRM_NAME": os.environ.get("EXPO_FIRM_NAME", "Expo"),

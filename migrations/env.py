@@ -8,7 +8,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from expo.config import from_environment
+from expo.config import fill_defaults, from_environment
 from expo.core.models import Base
 
 config = context.config
@@ -31,5 +31,7 @@ connection = config.attributes.get("connection")
 if connection is not None:
     run(connection)
 else:
-    with create_engine(from_environment()["DATABASE_URL"]).begin() as own_connection:
+    settings = from_environment()
+    fill_defaults(settings)
+    with create_engine(settings["DATABASE_URL"]).begin() as own_connection:
         run(own_connection)

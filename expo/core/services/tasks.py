@@ -83,7 +83,7 @@ def escalate_missed_deadlines() -> int:
     missed = db.session().scalars(
         select(Task).where(Task.hard_deadline, Task.done_at.is_(None), Task.cancelled_at.is_(None),
                            Task.escalated_at.is_(None), Task.due_on < today)
-        .order_by(Task.id).with_for_update(skip_locked=True)
+        .order_by(Task.id).with_for_update(skip_locked=True, of=Task)
     ).all()
     for task in missed:
         recipients = notifications.people_for(task.escalate_to or "planner", task.assignee_id)
