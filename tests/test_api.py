@@ -194,3 +194,51 @@ def test_the_openapi_document_describes_every_route(app):
     assert served == described
     for name, schema in document["components"]["schemas"].items():
         assert schema["type"] == "object", name
+
+
+def test_scenarios_api(as_planner, api, make_user):
+    from tests.factories import DESIGN_EXAMPLE
+
+    created = as_planner.post("/scenarios", json=DESIGN_EXAMPLE)
+    assert created.status_code == 201
+    body = created.json
+    assert body["definition"] == DESIGN_EXAMPLE and body["version"] == 1 and body["is_default"]
+    assert as_planner.get(f"/scenarios/{body['id']}").json == body
+    assert [s["id"] for s in as_planner.get("/scenarios").json["items"]] == [body["id"]]
+    broken = dict(DESIGN_EXAMPLE, steps=[dict(DESIGN_EXAMPLE["steps"][0], key="presentation")] + DESIGN_EXAMPLE["steps"][1:])
+    problem = _error(as_planner.post("/scenarios", json=broken), 422, "validation_error")
+    assert problem["fields"] == {"steps[1].key": "repeats the key 'presentation'"}
+    _error(api(make_user("manager")).post("/scenarios", json=DESIGN_EXAMPLE), 403, "forbidden")
+
+
+def test_outcomes_history_and_tasks_through_the_api(as_planner, api, make_user):
+    from tests.factories import DESIGN_EXAMPLE
+
+    manager = make_user("manager")
+    scenario = as_planner.post("/scenarios", json=DESIGN_EXAMPLE).json
+    show, client = _show_and_client(as_planner, manager_id=manager.id)
+    engagement = as_planner.post("/engagements", json={"client_id": client["id"], "exhibition_id": show["id"],
+                                                       "scenario_id": scenario["id"]}).json
+    assert (engagement["scenario_id"], engagement["step"], engagement["state"]) == (scenario["id"], "contact", "open")
+    as_manager = api(manager)
+    tasks = as_manager.get("/tasks").json
+    assert [t["title"] for t in tasks["items"]] == ["Call the client"] and tasks["total"] == 1
+    wrong = _error(as_manager.post(f"/engagements/{engagement['id']}/outcome", json={"outcome": "signed"}),
+                   422, "validation_error")
+    assert "interested" in wrong["fields"]["outcome"]
+    _error(as_manager.post(f"/engagements/{engagement['id']}/outcome", json={}), 422, "validation_error")
+    moved = as_manager.post(f"/engagements/{engagement['id']}/outcome",
+                            json={"outcome": "interested", "version": engagement["version"]})
+    assert moved.status_code == 200 and moved.json["step"] == "presentation"
+    _error(as_manager.post(f"/engagements/{engagement['id']}/outcome",
+                           json={"outcome": "ok", "version": engagement["version"]}), 409, "conflict")
+    as_manager.post(f"/engagements/{engagement['id']}/outcome", json={"outcome": "ok"})
+    closed = as_manager.post(f"/engagements/{engagement['id']}/outcome", json={"outcome": "price"}).json
+    assert (closed["state"], closed["result"], closed["step"]) == ("lost", "refused_price", None)
+    _error(as_manager.post(f"/engagements/{engagement['id']}/outcome", json={"outcome": "signed"}), 409, "conflict")
+    history = as_manager.get(f"/engagements/{engagement['id']}/history").json["items"]
+    assert [(h["step"], h["outcome"], h["result_kind"], h["result_reason"]) for h in history] == [
+        ("contact", "interested", "lost", "price"), ("presentation", "ok", "lost", "price"),
+        ("offer", "price", "lost", "price")]
+    assert as_manager.get("/tasks").json["total"] == 0  # left steps cancel their tasks
+    _error(api(make_user("manager")).get(f"/engagements/{engagement['id']}/history"), 404, "not_found")

@@ -131,3 +131,13 @@ def test_the_first_engagement_installs_the_standard_scenario_as_default(app, mak
         engagement = new_engagement(planner, new_client(planner), new_exhibition(planner))
         assert engagement.scenario.is_default and engagement.step == "contact"
         assert len(engagement.scenario.steps) == 4
+
+
+def test_the_core_template_is_valid_in_russian_too(make_app):
+    from flask_babel import force_locale
+
+    app = make_app(LOCALE="ru")
+    with app.test_request_context(), force_locale("ru"):
+        definition = all_templates()[0].definition
+        assert validate(definition) == []
+        assert definition["name"] != "Exhibition participation"  # it is translated

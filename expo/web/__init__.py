@@ -63,7 +63,7 @@ def register_web(app: Flask) -> None:
     @app.errorhandler(ExpoError)
     def _expo_error(error: ExpoError):
         db.rollback()
-        return _error_page(error.status, str(error.message))
+        return _error_page(error.status, str(error.message), error.fields)
 
     @app.errorhandler(StaleDataError)
     @app.errorhandler(IntegrityError)
@@ -110,12 +110,12 @@ def _http_error(status: int, message):
     return handler
 
 
-def _error_page(status: int, message: str):
+def _error_page(status: int, message: str, details: dict | None = None):
     if request.path.startswith("/api/"):
         from expo.web.api.errors import error_response
 
         return error_response(status, {400: "bad_request", 403: "forbidden", 404: "not_found",
                                        405: "method_not_allowed", 409: "conflict", 413: "too_large",
                                        500: "server_error"}.get(status, "error"),
-                              message)
-    return render_template("error.html", status=status, message=message), status
+                              message, details)
+    return render_template("error.html", status=status, message=message, details=details or {}), status

@@ -14,6 +14,7 @@ from expo.core.validation import parse_id
 from expo.web.pages import assignable_users, form_data, protected_blueprint, redirect_after_post, user
 
 bp = protected_blueprint("engagements", __name__, url_prefix="/engagements")
+HISTORY_LIMIT = 200  # the newest; the API pages through all of them
 
 
 @bp.post("/")
@@ -44,6 +45,7 @@ def _page(engagement, errors=None, values=None, status=200):
     session = db.session()
     history = session.scalars(
         select(Activity).where(Activity.engagement_id == engagement.id).order_by(Activity.occurred_at.desc())
+        .limit(HISTORY_LIMIT)
     ).all()
     open_tasks = session.scalars(
         select(Task).where(Task.engagement_id == engagement.id, Task.done_at.is_(None), Task.cancelled_at.is_(None))

@@ -1,0 +1,43 @@
+"""Walk an engagement from its first step to a result in a real browser; complete a task inline."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from expo.core import db
+from expo.core.models import Engagement, Task, User
+from tests.browser.conftest import log_in
+from tests.factories import new_client, new_engagement, new_exhibition, new_scenario
+
+
+def _engagement(live_app):
+    with live_app.app_context():
+        planner = db.session().scalar(select(User))
+        scenario = new_scenario(planner)
+        return new_engagement(planner, new_client(planner, name="ООО «Путь»", manager_id=planner.id),
+                              new_exhibition(planner), scenario_id=scenario.id).id
+
+
+def test_walk_an_engagement_to_a_signed_contract(page, live_app):
+    engagement_id = _engagement(live_app)
+    log_in(page)
+    page.goto(f"/engagements/{engagement_id}")
+    for button, next_title in (("Interested", "Presentation"), ("Wants an offer", "Commercial offer")):
+        page.click(f"#outcomes button:has-text('{button}')")
+        page.wait_for_selector(f"#current-step h2:has-text('{next_title}')")
+    page.click("#outcomes button:has-text('Signed')")
+    page.wait_for_selector("#current-step h2:has-text('Contract signed')")
+    assert page.locator("#step-history li").count() == 3
+    with live_app.app_context():
+        engagement = db.session().get(Engagement, engagement_id)
+        assert (engagement.state, engagement.result) == ("won", "contract")
+
+
+def test_complete_a_task_inline(page, live_app):
+    _engagement(live_app)
+    log_in(page)
+    page.goto("/tasks")
+    page.wait_for_selector("ul.tasks li:has-text('Call the client')")
+    page.click("ul.tasks li:has-text('Call the client') button")
+    page.wait_for_selector("ul.tasks li:has-text('Call the client')", state="detached")
+    with live_app.app_context():
+        assert db.session().scalar(select(Task.done_at)) is not None
