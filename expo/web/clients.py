@@ -16,7 +16,7 @@ from expo.core.plugins import collect
 from expo.core.queries.clients import FILTERS, ClientListQuery, filter_options, list_clients
 from expo.core.services import activities, audit, clients as client_service
 from expo.web.pages import (assignable_users, form_data, page_or_fragment, protected_blueprint, redirect_after_post,
-                            safe_local_url, user)
+                            safe_local_url, save_form, user)
 
 bp = protected_blueprint("clients", __name__, url_prefix="/clients")
 EXPORT_LIMIT = 100_000
@@ -64,30 +64,6 @@ def _cell(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-@bp.route("/new", methods=["GET", "POST"])
-def new():
-    me = user()
-    access.require_write(me)
-    errors, values = {}, {}
-    if request.method == "POST":
-        values = form_data(client_service.CLIENT_FIELDS)
-        try:
-            client = client_service.create_client(values, me)
-            db.commit()
-            return redirect_after_post(url_for("clients.card", client_id=client.id))
-        except ValidationError as problem:
-            db.rollback()
-            errors = problem.fields
-    return _form("clients/form.html", errors, values, client=None)
-
-
-def _form(page, errors, values, client):
-    context = dict(errors=errors, values=values, client=client,
-                   category_options=[(c, label("category", c)) for c in CATEGORIES],
-                   manager_options=[(m.id, m.name) for m in assignable_users()] if user().can_assign else [])
-    return page_or_fragment(page, "_partials/client_form.html", 422 if errors else 200, **context)
-
-
 @bp.get("/<int:client_id>")
 def card(client_id: int):
     me = user()
@@ -111,25 +87,33 @@ def card(client_id: int):
     )
 
 
-@bp.route("/<int:client_id>/edit", methods=["GET", "POST"])
-def edit(client_id: int):
+@bp.route("/new", methods=["GET", "POST"], endpoint="new")
+@bp.route("/<int:client_id>/edit", methods=["GET", "POST"], endpoint="edit")
+def form(client_id: int | None = None):
+    """Create a client, or edit one the user may see; errors show inline (HTMX swaps the form)."""
     me = user()
-    client = access.get_client(me, client_id)
+    client = access.get_client(me, client_id) if client_id is not None else None
     access.require_write(me)
+    values = {key: getattr(client, key) for key in client_service.CLIENT_FIELDS} if client else {}
     errors = {}
-    values = {key: getattr(client, key) for key in client_service.CLIENT_FIELDS}
     if request.method == "POST":
-        values = form_data(client_service.CLIENT_FIELDS)
-        if not me.can_assign:
-            values.pop("manager_id", None)
-        try:
-            client_service.update_client(client, values, me)
-            db.commit()
-            return redirect_after_post(url_for("clients.card", client_id=client.id))
-        except ValidationError as problem:
-            db.rollback()
-            errors = problem.fields
-    return _form("clients/form.html", errors, values, client=client)
+        def save(submitted):
+            if not me.can_assign:
+                submitted.pop("manager_id", None)  # the service would refuse it; the form has no such field
+            if client is None:
+                return client_service.create_client(submitted, me)
+            client_service.update_client(client, submitted, me)
+            return client
+
+        saved, values, errors = save_form(client_service.CLIENT_FIELDS, save)
+        if saved is not None:
+            return redirect_after_post(url_for("clients.card", client_id=saved.id))
+    return page_or_fragment(
+        "clients/form.html", "_partials/client_form.html", 422 if errors else 200,
+        errors=errors, values=values, client=client,
+        category_options=[(c, label("category", c)) for c in CATEGORIES],
+        manager_options=[(m.id, m.name) for m in assignable_users()] if me.can_assign else [],
+    )
 
 
 @bp.post("/<int:client_id>/delete")

@@ -5,12 +5,12 @@ from flask import render_template, request, url_for
 from sqlalchemy import func, select
 
 from expo.core import access, db
-from expo.core.errors import NotFound, ValidationError
+from expo.core.errors import NotFound
 from expo.core.models import Engagement, Exhibition
 from expo.core.services import exhibitions as service
 from expo.core.queries.board import exhibition_board
 from expo.core.validation import parse_id
-from expo.web.pages import assignable_users, form_data, page_or_fragment, protected_blueprint, redirect_after_post, user
+from expo.web.pages import assignable_users, page_or_fragment, protected_blueprint, redirect_after_post, save_form, user
 
 bp = protected_blueprint("exhibitions", __name__, url_prefix="/exhibitions")
 CARDS_PER_COLUMN = 30
@@ -51,39 +51,24 @@ def show(exhibition_id: int):
     )
 
 
-@bp.route("/new", methods=["GET", "POST"])
-def new():
+@bp.route("/new", methods=["GET", "POST"], endpoint="new")
+@bp.route("/<int:exhibition_id>/edit", methods=["GET", "POST"], endpoint="edit")
+def form(exhibition_id: int | None = None):
+    """Create an exhibition, or edit one (planners and admins)."""
     me = user()
     access.require_assign(me)
-    errors, values = {}, {}
-    if request.method == "POST":
-        values = form_data(service.EXHIBITION_FIELDS)
-        try:
-            exhibition = service.create_exhibition(values, me)
-            db.commit()
-            return redirect_after_post(url_for("exhibitions.show", exhibition_id=exhibition.id))
-        except ValidationError as problem:
-            db.rollback()
-            errors = problem.fields
-    return render_template("exhibitions/form.html", errors=errors, values=values, exhibition=None), (
-        422 if errors else 200)
-
-
-@bp.route("/<int:exhibition_id>/edit", methods=["GET", "POST"])
-def edit(exhibition_id: int):
-    me = user()
-    access.require_assign(me)
-    exhibition = _get(exhibition_id)
+    exhibition = _get(exhibition_id) if exhibition_id is not None else None
+    values = {key: getattr(exhibition, key) for key in service.EXHIBITION_FIELDS} if exhibition else {}
     errors = {}
-    values = {key: getattr(exhibition, key) for key in service.EXHIBITION_FIELDS}
     if request.method == "POST":
-        values = form_data(service.EXHIBITION_FIELDS)
-        try:
-            service.update_exhibition(exhibition, values, me)
-            db.commit()
-            return redirect_after_post(url_for("exhibitions.show", exhibition_id=exhibition.id))
-        except ValidationError as problem:
-            db.rollback()
-            errors = problem.fields
+        def save(submitted):
+            if exhibition is None:
+                return service.create_exhibition(submitted, me)
+            service.update_exhibition(exhibition, submitted, me)
+            return exhibition
+
+        saved, values, errors = save_form(service.EXHIBITION_FIELDS, save)
+        if saved is not None:
+            return redirect_after_post(url_for("exhibitions.show", exhibition_id=saved.id))
     return render_template("exhibitions/form.html", errors=errors, values=values, exhibition=exhibition), (
         422 if errors else 200)

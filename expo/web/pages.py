@@ -62,6 +62,25 @@ def form_data(fields) -> dict:
     return {key: request.form[key] for key in fields if key in request.form}
 
 
+def save_form(fields, save):
+    """Handle a create/edit form POST: ``save(values)`` through a service, committed.
+
+    Returns ``(saved, values, errors)``: the saved object (None when the input was refused),
+    the submitted values to show again, and the field messages.
+    """
+    from expo.core import db
+    from expo.core.errors import ValidationError
+
+    values = form_data(fields)
+    try:
+        saved = save(values)
+        db.commit()
+        return saved, values, {}
+    except ValidationError as problem:
+        db.rollback()
+        return None, values, problem.fields
+
+
 def redirect_after_post(url: str):
     """Redirect after a successful POST; an HTMX request gets HX-Redirect (a 302 would be swapped in)."""
     from flask import redirect

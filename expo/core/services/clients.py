@@ -10,7 +10,7 @@ from expo.core import access, db, validation as v
 from expo.core.errors import ValidationError
 from expo.core.models import CATEGORIES, Client, Contact, User
 from expo.core.plugins import call
-from expo.core.services import audit
+from expo.core.services import apply_changes, audit
 
 CLIENT_FIELDS = {
     "name": v.text(200, required=True),
@@ -91,13 +91,7 @@ def update_client(client: Client, data: Mapping[str, Any], user: User | None) ->
     if new_manager != client.manager_id:
         access.require_assign(user)
     _check_unique_tax_id(values.get("tax_id"), client.id)
-    changes = {
-        key: (getattr(client, key), value)
-        for key, value in values.items()
-        if getattr(client, key) != value
-    }
-    for key, (_old, new) in changes.items():
-        setattr(client, key, new)
+    changes = apply_changes(client, values)
     if "name" in changes:
         client.name_search = search_key(client.name)
     if changes:
@@ -148,9 +142,7 @@ def add_contact(client: Client, data: Mapping[str, Any], user: User | None) -> C
 def update_contact(contact: Contact, data: Mapping[str, Any], user: User | None) -> dict:
     access.require_write(user)
     values = v.clean(CONTACT_FIELDS, data, partial=True)
-    changes = {k: (getattr(contact, k), val) for k, val in values.items() if getattr(contact, k) != val}
-    for key, (_old, new) in changes.items():
-        setattr(contact, key, new)
+    changes = apply_changes(contact, values)
     if changes:
         db.session().flush()
         audit.record("update", "contact", contact.id, user, changes=changes)

@@ -14,7 +14,7 @@ from expo.core.errors import Conflict, ValidationError
 from expo.core.models import Client, Engagement, Exhibition, StepLog, User
 from expo.core.plugins import call
 from expo.core.scenarios import store
-from expo.core.services import audit, process, tasks
+from expo.core.services import apply_changes, audit, process, tasks
 from expo.core.services.clients import _check_manager
 
 OPEN_FIELDS = {
@@ -90,14 +90,8 @@ def update_engagement(engagement: Engagement, data: Mapping[str, Any], user: Use
     values = v.clean(UPDATE_FIELDS, data, partial=True)
     if "manager_id" in values and values["manager_id"] != engagement.manager_id:
         assign_engagement(engagement, values["manager_id"], user)
-    changes = {
-        key: (getattr(engagement, key), values[key])
-        for key in AMOUNTS
-        if key in values and getattr(engagement, key) != values[key]
-    }
+    changes = apply_changes(engagement, {key: values[key] for key in AMOUNTS if key in values})
     if changes:
-        for key, (_old, new) in changes.items():
-            setattr(engagement, key, new)
         db.session().flush()
         audit.record("update", "engagement", engagement.id, user, changes=changes)
         call("amounts_changed", engagement=engagement, changes=changes, user=user)

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from expo.core import access, db, validation as v
 from expo.core.models import Exhibition, User
-from expo.core.services import audit
+from expo.core.services import apply_changes, audit
 
 EXHIBITION_FIELDS = {
     "name": v.text(200, required=True),
@@ -48,9 +48,7 @@ def update_exhibition(exhibition: Exhibition, data: Mapping[str, Any], user: Use
     access.require_assign(user)
     current = {key: getattr(exhibition, key) for key in EXHIBITION_FIELDS}
     values = v.clean(EXHIBITION_FIELDS, data, partial=True, check=_date_order(current))
-    changes = {k: (getattr(exhibition, k), val) for k, val in values.items() if getattr(exhibition, k) != val}
-    for key, (_old, new) in changes.items():
-        setattr(exhibition, key, new)
+    changes = apply_changes(exhibition, values)
     if changes:
         db.session().flush()
         audit.record("update", "exhibition", exhibition.id, user, changes=changes)
