@@ -184,3 +184,24 @@ def test_a_hostile_document_template_cannot_escape_the_sandbox(app, client, plan
         action_id = scenario.steps[0].actions[0].id
     response = client.get(f"/engagements/{engagement.id}/documents/{action_id}.html")
     assert response.status_code == 422 and "SecurityError" in response.get_data(as_text=True)
+
+
+def test_editor_operations_on_actions_outcomes_and_results(app):
+    from expo.web.scenario_form import apply_op
+
+    draft = copy_example()
+    apply_op(draft, "down_outcome:0:0")
+    assert [o["key"] for o in draft["steps"][0]["outcomes"]] == ["no", "interested"]
+    apply_op(draft, "add_action:0")
+    apply_op(draft, "up_action:0:1")
+    assert draft["steps"][0]["actions"][0]["title"] == ""
+    apply_op(draft, "remove_action:0:0")
+    apply_op(draft, "up_result:2")
+    assert [r["key"] for r in draft["results"]] == ["contract", "refused_price", "refused"]
+    before = copy_example()
+    for nonsense in ("remove_step:99", "up_step:0", "down_action:7:0", "explode", "remove_result:x", ""):
+        assert apply_op(copy_example(), nonsense) == before
+
+
+def copy_example():
+    return json.loads(json.dumps(DESIGN_EXAMPLE))

@@ -49,11 +49,16 @@ def register_web(app: Flask) -> None:
 
     @app.context_processor
     def _layout():
-        items, unread = [], 0
-        if current_user.is_authenticated:
-            items = sorted(collect("nav_items", user=current_user), key=lambda item: item.order)
-            unread = notifications.unread_count(current_user)
-        return {"plugin_nav": items, "unread_notifications": unread, "firm_name": app.config["FIRM_NAME"],
+        # Callables, so a fragment that does not show the navigation costs no query or hook call.
+        def nav_items():
+            if not current_user.is_authenticated:
+                return []
+            return sorted(collect("nav_items", user=current_user), key=lambda item: item.order)
+
+        def unread():
+            return notifications.unread_count(current_user) if current_user.is_authenticated else 0
+
+        return {"plugin_nav": nav_items, "unread_notifications": unread, "firm_name": app.config["FIRM_NAME"],
                 "htmx_url": url_for("htmx_js") if htmx_available else None}
 
     @app.errorhandler(CSRFError)
