@@ -179,6 +179,38 @@ def scheduler():
     schedule.cron_scheduler(Redis.from_url(url)).start()
 
 
+@click.group("reports")
+def reports_group():
+    """Scheduled report mailings."""
+
+
+@reports_group.command("send")
+@click.argument("subscription_id", type=int)
+@with_appcontext
+def reports_send(subscription_id):
+    """Send one subscription's report now (through the job queue, or in-process without Redis)."""
+    from expo.core.errors import NotFound
+    from expo.core.reports.subscriptions import get_subscription, send_now
+
+    try:
+        occurrence = send_now(get_subscription(subscription_id), None)
+    except NotFound:
+        raise click.ClickException(f"no subscription {subscription_id}") from None
+    db.commit()
+    click.echo(f"queued: {occurrence}")
+
+
+@reports_group.command("due")
+@with_appcontext
+def reports_due():
+    """Queue the deliveries that are due now (what the scheduler runs every 5 minutes)."""
+    from expo.core.reports.subscriptions import run_due_subscriptions
+
+    queued = run_due_subscriptions()
+    db.commit()
+    click.echo(f"queued: {queued}")
+
+
 @click.group("plugins")
 def plugins_group():
     """Installed plugins."""
@@ -197,7 +229,7 @@ def plugins_list():
 
 
 def register_commands(app: Flask) -> None:
-    for command in (db_group, users_group, demo_data, worker, scheduler, tasks_group, plugins_group):
+    for command in (db_group, users_group, demo_data, worker, scheduler, tasks_group, reports_group, plugins_group):
         app.cli.add_command(command)
     app.extensions["expo.plugins"].hook.register_commands(cli=app.cli)
 

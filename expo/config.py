@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 LOCALES = ("ru", "en")
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -48,6 +49,11 @@ def fill_defaults(config: dict) -> None:
     config["DATABASE_URL"] = config["DATABASE_URL"] or f"sqlite:///{instance / 'expo.sqlite3'}"
     config["OUTBOX_DIR"] = config["OUTBOX_DIR"] or str(instance / "outbox")
     config["SECRET_KEY"] = config["SECRET_KEY"] or _secret_key(instance)
+    config.setdefault("REPORTS_DIR", str(instance / "reports"))
+    try:
+        ZoneInfo(config["TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"EXPO_TIMEZONE is not a time zone: {config['TIMEZONE']!r}") from None
 
 
 def from_environment() -> dict:
@@ -68,4 +74,6 @@ def from_environment() -> dict:
         "FIRM_NAME": os.environ.get("EXPO_FIRM_NAME", "Expo"),
         "BASE_URL": os.environ.get("EXPO_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "STALLED_DAYS": _whole_number("EXPO_STALLED_DAYS", 14),
+        "TIMEZONE": os.environ.get("EXPO_TIMEZONE", "Europe/Moscow"),
+        "REPORT_RETENTION_DAYS": _whole_number("EXPO_REPORT_RETENTION_DAYS", 90),
     }

@@ -14,20 +14,32 @@ from typing import Any
 from flask import Flask, current_app
 
 from expo.core import db
+from expo.core.errors import ExpoError
 
 log = logging.getLogger(__name__)
+
+
+class QueueUnavailable(ExpoError):
+    status = 503
+    code = "queue_unavailable"
+
+    def default_message(self):
+        from flask_babel import lazy_gettext as _l
+
+        return _l("The job queue is unavailable right now; try again later.")
 QUEUE_NAME = "expo"
 _PENDING = "expo.pending_jobs"
 
 
-def enqueue_after_commit(func: str, **kwargs: Any) -> None:
+def enqueue_after_commit(func: str, rq_options: dict | None = None, **kwargs: Any) -> None:
     """Queue ``func(**kwargs)`` to run once the current transaction commits.
 
     Dropped if the transaction rolls back, so a failed change never sends mail or starts work.
+    ``rq_options`` (``job_timeout``, ``retry``) apply when the job goes to RQ.
     """
     if not isinstance(func, str) or ":" not in func:
         raise ValueError("func must be an importable 'module:function' path")
-    db.session().info.setdefault(_PENDING, []).append((func, kwargs))
+    db.session().info.setdefault(_PENDING, []).append((func, rq_options, kwargs))
 
 
 def discard_pending(session) -> None:
@@ -41,18 +53,29 @@ def flush_pending(session) -> None:
     failed-job registry), never turned into an error for the request that queued it, and the
     jobs after it still run.
     """
-    for func, kwargs in session.info.pop(_PENDING, []):
+    for func, rq_options, kwargs in session.info.pop(_PENDING, []):
         try:
-            enqueue(func, **kwargs)
+            enqueue(func, rq_options, **kwargs)
         except Exception:
             session.rollback()
             log.exception("job %s(%s) failed", func, kwargs)
 
 
-def enqueue(func: str, **kwargs: Any) -> None:
+def enqueue(func: str, rq_options: dict | None = None, **kwargs: Any) -> None:
+    """Run ``func(**kwargs)`` as a job now: on the RQ queue, or in-process without Redis.
+
+    ``rq_options`` (``job_timeout``, ``retry``, …) apply on RQ only. Raises
+    :class:`QueueUnavailable` when Redis is configured but cannot be reached: the in-process path
+    is never used silently in place of a production queue.
+    """
     redis_url = current_app.config.get("REDIS_URL")
     if redis_url:
-        queue().enqueue("expo.core.jobs.run_on_worker", func, kwargs)
+        from redis.exceptions import RedisError
+
+        try:
+            queue().enqueue("expo.core.jobs.run_on_worker", func, kwargs, **(rq_options or {}))
+        except RedisError as problem:
+            raise QueueUnavailable() from problem
     else:
         run_job(func, kwargs)
 

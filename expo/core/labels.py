@@ -8,6 +8,8 @@ LABELS = {
     "state": {"open": _l("open"), "won": _l("won"), "lost": _l("lost"), "declined": _l("declined")},
     "activity": {"call": _l("call"), "email": _l("e-mail"), "meeting": _l("meeting"),
                  "presentation": _l("presentation"), "offer": _l("offer sent"), "note": _l("note")},
+    "report": {"queued": _l("queued"), "running": _l("running"), "done": _l("done"), "failed": _l("failed")},
+    "delivery": {"sending": _l("sending"), "sent": _l("sent"), "failed": _l("failed")},
 }
 
 

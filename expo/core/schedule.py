@@ -14,7 +14,11 @@ from expo.core.jobs import QUEUE_NAME, run_on_worker
 from expo.core.plugins import collect
 from expo.hooks import ScheduledJob
 
-CORE_JOBS = [ScheduledJob("deadlines", "*/15 * * * *", "expo.core.services.tasks:run_deadline_checks")]
+CORE_JOBS = [
+    ScheduledJob("deadlines", "*/15 * * * *", "expo.core.services.tasks:run_deadline_checks"),
+    ScheduledJob("report-subscriptions", "*/5 * * * *", "expo.core.reports.subscriptions:run_due_subscriptions"),
+    ScheduledJob("report-retention", "30 3 * * *", "expo.core.reports.generate:purge_old_reports"),
+]
 
 
 def all_jobs() -> list[ScheduledJob]:

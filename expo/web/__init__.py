@@ -1,7 +1,7 @@
 """The web layer: one blueprint per area, plus the JSON API under /api/v1."""
 from __future__ import annotations
 
-from flask import Flask, render_template, request, send_from_directory, url_for
+from flask import Flask, has_request_context, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -21,7 +21,7 @@ HTMX_DIST = ROOT / "node_modules" / "htmx.org" / "dist"
 
 
 def register_web(app: Flask) -> None:
-    from expo.web import admin, api, auth, clients, engagements, exhibitions, home, scenarios, tasks
+    from expo.web import admin, api, auth, clients, engagements, exhibitions, home, reports, scenarios, tasks
 
     Htmx(app)
     csrf.init_app(app)
@@ -34,7 +34,7 @@ def register_web(app: Flask) -> None:
         user = db.session().get(User, int(user_id)) if user_id.isdigit() else None
         return user if user is not None and user.active else None
 
-    for module in (auth, home, clients, exhibitions, engagements, scenarios, tasks, admin):
+    for module in (auth, home, clients, exhibitions, engagements, scenarios, tasks, reports, admin):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # bearer tokens, no cookies: nothing for a forged request to ride on
@@ -59,7 +59,8 @@ def register_web(app: Flask) -> None:
             return notifications.unread_count(current_user) if current_user.is_authenticated else 0
 
         return {"plugin_nav": nav_items, "unread_notifications": unread, "firm_name": app.config["FIRM_NAME"],
-                "htmx_url": url_for("htmx_js") if htmx_available else None}
+                # Jobs render templates (reports) outside any request: no URLs to build there.
+                "htmx_url": url_for("htmx_js") if htmx_available and has_request_context() else None}
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error):

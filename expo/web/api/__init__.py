@@ -33,4 +33,4 @@ def _expo_error(error: ExpoError):
 
 
 
-from expo.web.api import clients, engagements, exhibitions, openapi, scenarios, users  # noqa: E402,F401  (routes)
+from expo.web.api import clients, engagements, exhibitions, openapi, reports, scenarios, users  # noqa: E402,F401  (routes)

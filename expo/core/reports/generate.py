@@ -1,0 +1,151 @@
+"""Generating a report: the request, the job that renders it to PDF, the file, retention.
+
+One code path: ``start`` hands the job to RQ (timeout, retries with back-off) or runs it in-process
+when there is no Redis. The job is idempotent: a re-run replaces the report's file.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import current_app, render_template
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select
+
+from expo.core import clock, db, jobs
+from expo.core.documents import render_pdf
+from expo.core.errors import Forbidden, NotFound, ValidationError
+from expo.core.models import Exhibition, Report, User
+from expo.core.reports.periods import parse_period
+from expo.core.reports.sections import available_sections
+from expo.core.services import audit
+from expo.core.validation import parse_id
+
+JOB = "expo.core.reports.generate:run"
+JOB_TIMEOUT = 600
+RETRY_INTERVALS = [10, 60, 300]
+
+
+def clean_request(data: Mapping[str, Any]) -> dict:
+    """Validate a report request (API or form); every problem at once."""
+    errors: dict[str, str] = {}
+    known = available_sections()
+    sections = data.get("sections")
+    if not isinstance(sections, list) or not sections or not all(isinstance(s, str) for s in sections):
+        errors["sections"] = str(_l("Choose at least one section."))
+        sections = []
+    elif unknown := [s for s in sections if s not in known]:
+        errors["sections"] = str(_l("Unknown sections: %(names)s.", names=", ".join(unknown)))
+    try:
+        period = parse_period(data.get("period"))
+    except ValidationError as problem:
+        errors.update(problem.fields)
+        period = None
+    filters = {}
+    for key in ("exhibition_id", "manager_id"):
+        value = data.get(key)
+        if value in (None, ""):
+            continue
+        number = parse_id(value)
+        model = Exhibition if key == "exhibition_id" else User
+        if number is None or db.session().get(model, number) is None:
+            errors[key] = str(_l("No such exhibition.") if key == "exhibition_id" else _l("No such manager."))
+        else:
+            filters[key] = number
+    title = data.get("title") or str(_l("Management report"))
+    if not isinstance(title, str) or len(title) > 200:
+        errors["title"] = str(_l("At most %(n)d characters.", n=200))
+    if errors:
+        raise ValidationError(fields=errors)
+    return {"title": title.strip(), "period": period, "sections": list(dict.fromkeys(sections)), "filters": filters}
+
+
+def create_report(data: Mapping[str, Any], user: User | None) -> Report:
+    """A queued report; commit, then ``start`` it. Reports are for everyone but client-managers."""
+    if user is not None and not user.sees_all_clients:
+        raise Forbidden()
+    report = Report(**clean_request(data), state="queued", created_by_id=user.id if user else None)
+    db.session().add(report)
+    db.session().flush()
+    audit.record("create", "report", report.id, user, period=report.period, sections=report.sections)
+    return report
+
+
+def start(report: Report) -> None:
+    """Hand the report to the queue (after its row is committed). Redis down: the report fails visibly."""
+    try:
+        jobs.enqueue(JOB, rq_options=_rq_options(), report_id=report.id)
+    except jobs.QueueUnavailable:
+        report.state, report.error = "failed", str(_l("The job queue is unavailable."))
+        db.commit()
+        raise
+    except Exception:  # in-process run failed: the job recorded why on the report
+        db.rollback()
+
+
+def _rq_options() -> dict:
+    from rq import Retry
+
+    return {"job_timeout": JOB_TIMEOUT, "retry": Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS)}
+
+
+def file_path(report: Report) -> Path:
+    return Path(current_app.config["REPORTS_DIR"]) / f"report-{report.id}.pdf"
+
+
+def render_html(report: Report) -> str:
+    sections = available_sections()
+    parts = [(key, sections[key].title, sections[key].render(report.period, report.filters))
+             for key in report.sections if key in sections]
+    names = []
+    if report.filters.get("exhibition_id"):
+        exhibition = db.session().get(Exhibition, report.filters["exhibition_id"])
+        names.append(exhibition.name if exhibition else "")
+    if report.filters.get("manager_id"):
+        manager = db.session().get(User, report.filters["manager_id"])
+        names.append(manager.name if manager else "")
+    return render_template("reports/document.html", report=report, sections=parts, filter_names=names,
+                           firm_name=current_app.config["FIRM_NAME"])
+
+
+def run(report_id: int) -> str | None:
+    """The job: render the report to ``instance/reports/report-<id>.pdf`` (replacing any earlier file)."""
+    report = db.session().get(Report, report_id)
+    if report is None:
+        return None
+    report.state, report.attempts, report.error = "running", report.attempts + 1, None
+    db.commit()
+    try:
+        pdf = render_pdf(render_html(report))
+        path = file_path(report)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".part")
+        partial.write_bytes(pdf)
+        partial.replace(path)  # atomic: a reader never sees half a file
+    except Exception as problem:
+        db.rollback()
+        report.state, report.error = "failed", f"{type(problem).__name__}: {problem}"[:2000]
+        db.commit()
+        raise
+    report.state, report.file_name, report.finished_at = "done", path.name, clock.now()
+    db.commit()
+    return path.name
+
+
+def purge_old_reports() -> int:
+    """Scheduled daily: drop reports (and their files) older than the retention setting."""
+    cutoff = clock.now() - timedelta(days=current_app.config["REPORT_RETENTION_DAYS"])
+    old = db.session().scalars(select(Report).where(Report.created_at < cutoff)).all()
+    for report in old:
+        file_path(report).unlink(missing_ok=True)
+    db.session().execute(delete(Report).where(Report.id.in_([r.id for r in old])))
+    return len(old)
+
+
+def visible_report(user: User, report_id: int) -> Report:
+    """Reports carry firm-wide numbers: planners, admins and viewers see them, managers do not."""
+    report = db.session().get(Report, report_id)
+    if report is None or not user.sees_all_clients:
+        raise NotFound()
+    return report

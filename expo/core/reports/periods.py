@@ -1,0 +1,47 @@
+"""Report periods (``YYYY-MM``) and the firm's time zone."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from expo.core.errors import ValidationError
+
+_PERIOD = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+
+
+def firm_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def parse_period(value) -> str:
+    if not isinstance(value, str) or not _PERIOD.fullmatch(value) or not 2000 <= int(value[:4]) <= 2100:
+        raise ValidationError(fields={"period": str(_l("A period is a month: YYYY-MM."))})
+    return value
+
+
+def bounds(period: str) -> tuple[datetime, datetime]:
+    """The month as [start, end) in UTC, its edges at midnight in the firm's time zone."""
+    year, month = int(period[:4]), int(period[5:])
+    zone = firm_zone()
+    start = datetime(year, month, 1, tzinfo=zone)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=zone)
+    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+
+
+def month_days(period: str) -> tuple[date, date]:
+    year, month = int(period[:4]), int(period[5:])
+    return date(year, month, 1), date(year + (month == 12), month % 12 + 1, 1)
+
+
+def period_of(moment: datetime) -> str:
+    local = moment.astimezone(firm_zone())
+    return f"{local.year:04d}-{local.month:02d}"
+
+
+def previous_period(period: str) -> str:
+    year, month = int(period[:4]), int(period[5:])
+    return f"{year - (month == 1):04d}-{(month - 2) % 12 + 1:02d}"
