@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from expo.core import clock, db
 from expo.core.models import Report, ReportDelivery, ReportSubscription, User
-from expo.core.reports import subscriptions as subs
+from expo.core.reports import generate, subscriptions as subs
 from expo.core.services import process
 from tests.conftest import PageClient
 from tests.factories import new_client, new_engagement, new_exhibition, new_scenario
@@ -68,6 +68,10 @@ def test_a_report_renders_to_a_pdf_with_every_section(app, api, firm):
     for expected in ("Management report", "2026-11", "Мария Иванова", "Олег Смирнов", "Иннопром 2026",
                      "Summary", "Exhibitions", "Discipline", "Page 1 /"):
         assert expected in text, expected
+    fonts = {font.get_object()["/BaseFont"].split("+")[-1]
+             for page in PdfReader(io.BytesIO(pdf.data)).pages for font in page["/Resources"]["/Font"].values()}
+    # the fonts the set-up installs (npm) are embedded; without npm, the system's DejaVu
+    assert "Expo-Cyrillic" in fonts if generate.FONT_DIR.exists() else any("DejaVu" in f for f in fonts)
     summary = text[text.index("Summary"):text.index("Exhibitions", text.index("Summary") + 1)]
     assert "New clients: 3" in summary and "engagements opened: 3" in summary
     assert "won: 1 (RUB950,000.00)" in summary and "lost: 1" in summary

@@ -13,6 +13,7 @@ from flask import current_app, render_template
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
+from expo import ROOT
 from expo.core import clock, db, jobs
 from expo.core.documents import render_pdf
 from expo.core.errors import Forbidden, NotFound, ValidationError
@@ -94,6 +95,24 @@ def file_path(report: Report) -> Path:
     return Path(current_app.config["REPORTS_DIR"]) / f"report-{report.id}.pdf"
 
 
+FONT_DIR = ROOT / "node_modules" / "@fontsource" / "noto-sans" / "files"
+
+
+def report_fonts() -> list[dict]:
+    """@font-face entries for the fonts the set-up installs (npm); none means system fonts (DejaVu).
+
+    One family per subset: Pango then takes each character from the family that has it, and
+    WeasyPrint embeds the glyphs used, so the PDF reads the same on any machine.
+    """
+    faces = []
+    for subset in ("latin", "cyrillic"):
+        for weight in (400, 700):
+            path = FONT_DIR / f"noto-sans-{subset}-{weight}-normal.woff"
+            if path.exists():
+                faces.append({"family": f"Expo {subset.title()}", "url": path.as_uri(), "weight": weight})
+    return faces
+
+
 def render_html(report: Report) -> str:
     sections = available_sections()
     parts = [(key, sections[key].title, sections[key].render(report.period, report.filters))
@@ -106,7 +125,7 @@ def render_html(report: Report) -> str:
         manager = db.session().get(User, report.filters["manager_id"])
         names.append(manager.name if manager else "")
     return render_template("reports/document.html", report=report, sections=parts, filter_names=names,
-                           firm_name=current_app.config["FIRM_NAME"])
+                           firm_name=current_app.config["FIRM_NAME"], fonts=report_fonts())
 
 
 def run(report_id: int) -> str | None:
