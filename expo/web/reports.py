@@ -8,7 +8,7 @@ from sqlalchemy import select
 from expo.core import access, clock, db
 from expo.core.errors import Forbidden, NotFound, ValidationError
 from expo.core.jobs import QueueUnavailable
-from expo.core.models import Exhibition, Report, ReportDelivery, ReportSubscription
+from expo.core.models import Exhibition, Report, ReportDelivery, ReportSubscription, User
 from expo.core.reports import generate, subscriptions as subs
 from expo.core.reports.periods import period_of, previous_period
 from expo.core.reports.sections import available_sections
@@ -29,7 +29,9 @@ def _management_only():
 
 def _choices():
     weekdays = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
+    people = db.session().scalars(select(User).where(User.active).order_by(User.name)).all()
     return {"sections": available_sections(), "managers": assignable_users(), "weekdays": list(enumerate(weekdays)),
+            "people": people,
             "exhibitions": db.session().scalars(select(Exhibition).order_by(Exhibition.starts_on.desc())).all()}
 
 
