@@ -303,3 +303,31 @@ def test_subscription_pages(app, firm):
     viewer = PageClient(app)
     from tests.conftest import PASSWORD  # noqa: F401
     assert viewer.get("/reports/").status_code == 302  # anonymous → login
+
+
+def test_old_reports_and_their_files_are_purged(app, api, firm, monkeypatch):
+    as_planner = api(firm["planner"])
+    report_id = as_planner.post("/reports", json={"sections": ["summary"], "period": "2026-11"}).json["id"]
+    with app.app_context():
+        report = db.session().get(Report, report_id)
+        path = generate.file_path(report)
+        assert path.exists()
+        monkeypatch.setattr(clock, "now", lambda: NOW + timedelta(days=89))
+        assert generate.purge_old_reports() == 0
+        monkeypatch.setattr(clock, "now", lambda: NOW + timedelta(days=91))
+        assert generate.purge_old_reports() == 1
+        db.commit()
+        assert not path.exists() and db.session().get(Report, report_id) is None
+
+
+def test_the_scheduler_registers_the_recurring_jobs(app, redis_url):  # noqa: F811
+    from redis import Redis
+
+    from expo.core import schedule
+
+    with app.app_context():
+        scheduler = schedule.cron_scheduler(Redis.from_url(redis_url))
+        registered = {(job.args[0], job.cron) for job in scheduler.get_jobs()}
+    assert registered == {("expo.core.services.tasks:run_deadline_checks", "*/15 * * * *"),
+                          ("expo.core.reports.subscriptions:run_due_subscriptions", "*/5 * * * *"),
+                          ("expo.core.reports.generate:purge_old_reports", "30 3 * * *")}

@@ -66,7 +66,8 @@ def create_report(data: Mapping[str, Any], user: User | None) -> Report:
     """A queued report; commit, then ``start`` it. Reports are for everyone but client-managers."""
     if user is not None and not user.sees_all_clients:
         raise Forbidden()
-    report = Report(**clean_request(data), state="queued", created_by_id=user.id if user else None)
+    report = Report(**clean_request(data), state="queued", created_by_id=user.id if user else None,
+                    created_at=clock.now())
     db.session().add(report)
     db.session().flush()
     audit.record("create", "report", report.id, user, period=report.period, sections=report.sections)

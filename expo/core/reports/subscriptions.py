@@ -247,7 +247,7 @@ def deliver(subscription_id: int, occurrence: str) -> str:
         report = delivery.report_id and db.session().get(Report, delivery.report_id)
         if not report:
             report = Report(title=subscription.name, period=delivery.period, sections=subscription.sections,
-                            filters=subscription.filters, state="queued")
+                            filters=subscription.filters, state="queued", created_at=clock.now())
             db.session().add(report)
             db.session().flush()
             delivery.report_id = report.id
