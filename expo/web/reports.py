@@ -79,10 +79,7 @@ def status(report_id: int):
 @bp.get("/<int:report_id>/pdf")
 def pdf(report_id: int):
     report = generate.visible_report(user(), report_id)
-    path = generate.file_path(report)
-    if report.state != "done" or not path.exists():
-        raise NotFound()
-    return send_file(path, mimetype="application/pdf", as_attachment=True,
+    return send_file(generate.finished_file(report), mimetype="application/pdf", as_attachment=True,
                      download_name=f"report-{report.id}-{report.period}.pdf")
 
 

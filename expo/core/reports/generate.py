@@ -114,6 +114,14 @@ def report_fonts() -> list[dict]:
     return faces
 
 
+def finished_file(report: Report) -> Path:
+    """The report's PDF, or 404 while it is not (or no longer) there."""
+    path = file_path(report)
+    if report.state != "done" or not path.exists():
+        raise NotFound()
+    return path
+
+
 def render_html(report: Report) -> str:
     sections = available_sections()
     parts = [(key, sections[key].title, sections[key].render(report.period, report.filters))

@@ -5,7 +5,7 @@ from flask import send_file
 from sqlalchemy import select
 
 from expo.core import db
-from expo.core.errors import Forbidden, NotFound
+from expo.core.errors import Forbidden
 from expo.core.models import ReportSubscription
 from expo.core.reports import generate, subscriptions as subs
 from expo.core.reports.sections import available_sections
@@ -51,10 +51,8 @@ def reports_get(report_id: int):
 @bp.get("/reports/<int:report_id>/pdf")
 def reports_pdf(report_id: int):
     report = generate.visible_report(api_user(), report_id)
-    path = generate.file_path(report)
-    if report.state != "done" or not path.exists():
-        raise NotFound()
-    return send_file(path, mimetype="application/pdf", download_name=f"report-{report.id}.pdf")
+    return send_file(generate.finished_file(report), mimetype="application/pdf",
+                     download_name=f"report-{report.id}-{report.period}.pdf")
 
 
 @bp.get("/reports/subscriptions")
