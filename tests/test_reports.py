@@ -331,3 +331,26 @@ def test_the_scheduler_registers_the_recurring_jobs(app, redis_url):  # noqa: F8
     assert registered == {("expo.core.services.tasks:run_deadline_checks", "*/15 * * * *"),
                           ("expo.core.reports.subscriptions:run_due_subscriptions", "*/5 * * * *"),
                           ("expo.core.reports.generate:purge_old_reports", "30 3 * * *")}
+
+
+def test_a_plugin_section_is_offered_and_printed(make_app, api, firm):
+    from expo.hooks import ReportSection, hookimpl
+
+    class Ratings:
+        @hookimpl
+        def report_sections(self):
+            return [ReportSection("top_clients", "Топ клиентов", lambda period, filters: f"<p>Лучшие за {period}</p>")]
+
+    app = make_app(plugins=[Ratings()])
+    from tests.conftest import ApiClient
+    from expo.core.services.users import issue_token
+
+    with app.app_context():
+        token = issue_token(db.session().get(User, firm["planner"].id))
+        db.commit()
+    client = ApiClient(app.test_client(), token)
+    assert "top_clients" in [s["key"] for s in client.get("/reports/sections").json["items"]]
+    report_id = client.post("/reports", json={"sections": ["top_clients", "summary"], "period": "2026-11"}).json["id"]
+    text, _pages = _pdf_text(client.get(f"/reports/{report_id}/pdf").data)
+    assert text.index("Топ клиентов") < text.index("Summary") and "Лучшие за 2026-11" in text
+    assert "<p>" not in text  # the section's HTML is HTML, not text

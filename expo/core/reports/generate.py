@@ -11,6 +11,7 @@ from typing import Any, Mapping
 
 from flask import current_app, render_template
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import delete, select
 
 from expo import ROOT
@@ -124,7 +125,8 @@ def finished_file(report: Report) -> Path:
 
 def render_html(report: Report) -> str:
     sections = available_sections()
-    parts = [(key, sections[key].title, sections[key].render(report.period, report.filters))
+    # A section renders trusted HTML (core or installed plugin code), escaped by its own templates.
+    parts = [(key, sections[key].title, Markup(sections[key].render(report.period, report.filters)))
              for key in report.sections if key in sections]
     names = []
     if report.filters.get("exhibition_id"):
