@@ -187,7 +187,7 @@ def _subscription(app, firm, **fields):
     with app.app_context():
         planner = db.session().get(User, firm["planner"].id)
         subscription = subs.create_subscription(data, planner)
-        subscription.created_at = NOW - timedelta(days=60)
+        subscription.created_at = subscription.schedule_changed_at = NOW - timedelta(days=60)
         db.commit()
         return subscription.id
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 
 def now() -> datetime:
@@ -9,4 +10,9 @@ def now() -> datetime:
 
 
 def today() -> date:
-    return now().date()
+    """Today in the firm's time zone (EXPO_TIMEZONE): deadlines and "overdue" follow the office clock."""
+    from flask import current_app, has_app_context
+
+    if not has_app_context():
+        return now().date()
+    return now().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()

@@ -7,13 +7,30 @@ text: the page that shows it escapes the whole result, so no markup a user write
 from __future__ import annotations
 
 from jinja2 import TemplateError
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from expo.core import clock
 from expo.core.errors import ValidationError
 from expo.core.models import Engagement
 
-_env = SandboxedEnvironment(autoescape=False)
+class _Sandbox(SandboxedEnvironment):
+    """Jinja's sandbox, also refusing huge products and powers ('x' * 10**10 would eat the memory)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+    MAX_SIZE = 100_000
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > 100:
+            raise SecurityError("the exponent is too large")
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and len(seq) * times > self.MAX_SIZE:
+                    raise SecurityError("the result would be too large")
+        return super().call_binop(context, operator, left, right)
+
+
+_env = _Sandbox(autoescape=False)
 
 
 def context(engagement: Engagement) -> dict:
@@ -35,8 +52,8 @@ def render_text(template: str, engagement: Engagement) -> str:
     """The filled document as plain text (its page escapes it and keeps the line breaks)."""
     try:
         return str(_env.from_string(template).render(context(engagement)))
-    except TemplateError as problem:
-        raise ValidationError(fields={"document_template": f"{type(problem).__name__}: {problem}"})
+    except Exception as problem:  # a user's template may fail in any way: say how, never a 500
+        raise ValidationError(fields={"document_template": f"{type(problem).__name__}: {problem}"[:500]}) from None
 
 
 def syntax_problem(template: str) -> str | None:

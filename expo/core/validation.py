@@ -21,7 +21,7 @@ MAX_MONEY = Decimal("999999999999.99")  # Numeric(14, 2)
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 _ID = re.compile(r"[0-9]{1,10}")
 # Control characters (NUL above all: PostgreSQL refuses it) are never part of user text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTERS = _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class Invalid(Exception):

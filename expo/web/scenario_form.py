@@ -10,12 +10,12 @@ import re
 from typing import Any, Mapping
 
 ACTION_FIELDS = ("title", "deadline_days", "escalate_to", "instructions", "document_template")
-_INDEX = re.compile(r"^(steps|results)-(\d+)-(?:(actions|outcomes)-(\d+)-)?(\w+)$")
+_INDEX = re.compile(r"^(steps|results)-([0-9]{1,4})-(?:(actions|outcomes)-([0-9]{1,4})-)?(\w+)$")
 
 
 def _number(value: str) -> Any:
     value = value.strip()
-    return int(value) if value.isdigit() else value
+    return int(value) if re.fullmatch(r"[0-9]{1,6}", value) else value
 
 
 def parse_draft(form: Mapping[str, str]) -> dict:
@@ -30,6 +30,8 @@ def parse_draft(form: Mapping[str, str]) -> dict:
         item = (steps if group == "steps" else results).setdefault(int(i), {})
         if sub:
             item = item.setdefault(sub, {}).setdefault(int(j), {})
+        elif field in ("actions", "outcomes"):
+            continue  # a list is only ever posted as its indexed fields
         item[field] = value
     draft_steps = []
     for _i, step in sorted(steps.items()):

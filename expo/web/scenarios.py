@@ -109,7 +109,7 @@ def import_file():
     else:
         try:
             definition = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        except (UnicodeDecodeError, ValueError, RecursionError) as error:
             problems = [_("Not a JSON file: %(error)s", error=str(error))]
     if not problems:
         try:

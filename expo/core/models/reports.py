@@ -51,6 +51,9 @@ class ReportSubscription(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Occurrences due before this are not owed: set at creation and when the schedule changes,
+    # so editing or re-activating never mails an old occurrence.
+    schedule_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     deliveries: Mapped[list["ReportDelivery"]] = relationship(
         back_populates="subscription", cascade="all, delete-orphan", order_by="ReportDelivery.id.desc()"
@@ -72,6 +75,7 @@ class ReportDelivery(Base):
     error: Mapped[Optional[str]] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)  # when a worker took it on
     sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     subscription: Mapped[ReportSubscription] = relationship(back_populates="deliveries")

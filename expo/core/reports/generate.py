@@ -22,7 +22,7 @@ from expo.core.models import Exhibition, Report, User
 from expo.core.reports.periods import parse_period
 from expo.core.reports.sections import available_sections
 from expo.core.services import audit
-from expo.core.validation import parse_id
+from expo.core.validation import CONTROL_CHARACTERS, parse_id
 
 JOB = "expo.core.reports.generate:run"
 JOB_TIMEOUT = 600
@@ -56,8 +56,8 @@ def clean_request(data: Mapping[str, Any]) -> dict:
         else:
             filters[key] = number
     title = data.get("title") or str(_l("Management report"))
-    if not isinstance(title, str) or len(title) > 200:
-        errors["title"] = str(_l("At most %(n)d characters.", n=200))
+    if not isinstance(title, str) or not title.strip() or len(title) > 200 or CONTROL_CHARACTERS.search(title):
+        errors["title"] = str(_l("One line of text, at most %(n)d characters.", n=200))
     if errors:
         raise ValidationError(fields=errors)
     return {"title": title.strip(), "period": period, "sections": list(dict.fromkeys(sections)), "filters": filters}

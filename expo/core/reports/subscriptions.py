@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 from flask import current_app, render_template
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from expo.core import access, clock, db, jobs, mail, validation as v
@@ -25,6 +25,8 @@ from expo.core.reports.sections import available_sections, summary_data
 from expo.core.services import apply_changes, audit
 
 DELIVER_JOB = "expo.core.reports.subscriptions:deliver"
+SCHEDULE_FIELDS = {"frequency", "weekday", "day", "at_time", "starts_on", "active"}
+CLAIM_TIMEOUT = timedelta(minutes=30)  # a delivery "sending" longer than this was abandoned by its worker
 MAX_RECIPIENTS = 50
 _TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 
@@ -51,6 +53,9 @@ def _check(data: Mapping[str, Any], current: ReportSubscription | None) -> dict:
     except ValidationError as problem:
         errors.update(problem.fields)
     user_ids = merged.get("recipient_user_ids") or []
+    if current is not None and "recipient_user_ids" not in data:
+        # someone who has left since is dropped quietly, not held against an unrelated change
+        user_ids = list(db.session().scalars(select(User.id).where(User.id.in_(user_ids), User.active)))
     emails = merged.get("recipient_emails") or []
     if not isinstance(user_ids, list) or any(v.parse_id(i) is None for i in user_ids):
         errors["recipient_user_ids"] = str(_l("A list of user ids."))
@@ -74,7 +79,7 @@ def _check(data: Mapping[str, Any], current: ReportSubscription | None) -> dict:
     if not errors.get("recipient_user_ids") and not errors.get("recipient_emails") \
             and not out.get("recipient_user_ids") and not out.get("recipient_emails"):
         errors["recipients"] = str(_l("A subscription needs at least one recipient."))
-    if len(user_ids or []) + len(emails or []) > MAX_RECIPIENTS:
+    if sum(len(x) for x in (user_ids, emails) if isinstance(x, list)) > MAX_RECIPIENTS:
         errors["recipients"] = str(_l("At most %(n)d recipients.", n=MAX_RECIPIENTS))
     frequency = merged.get("frequency")
     if frequency not in FREQUENCIES:
@@ -117,7 +122,8 @@ def _check(data: Mapping[str, Any], current: ReportSubscription | None) -> dict:
 
 def create_subscription(data: Mapping[str, Any], user: User | None) -> ReportSubscription:
     access.require_assign(user)
-    subscription = ReportSubscription(**_check(data, None), created_by_id=user.id if user else None)
+    subscription = ReportSubscription(**_check(data, None), created_by_id=user.id if user else None,
+                                      created_at=clock.now(), schedule_changed_at=clock.now())
     db.session().add(subscription)
     db.session().flush()
     audit.record("create", "subscription", subscription.id, user, name=subscription.name)
@@ -127,6 +133,8 @@ def create_subscription(data: Mapping[str, Any], user: User | None) -> ReportSub
 def update_subscription(subscription: ReportSubscription, data: Mapping[str, Any], user: User | None) -> None:
     access.require_assign(user)
     changes = apply_changes(subscription, _check(data, subscription))
+    if changes.keys() & SCHEDULE_FIELDS:
+        subscription.schedule_changed_at = clock.now()
     if changes:
         db.session().flush()
         audit.record("update", "subscription", subscription.id, user, changes=changes)
@@ -178,8 +186,8 @@ def run_due_subscriptions() -> int:
     queued = 0
     for subscription in db.session().scalars(select(ReportSubscription).where(ReportSubscription.active)):
         due = last_occurrence(subscription, now)
-        if due is None or due < subscription.created_at:
-            continue  # occurrences before a subscription existed are not owed
+        if due is None or due < subscription.schedule_changed_at:
+            continue  # occurrences before the subscription (or its current schedule) existed are not owed
         occurrence = due.isoformat()
         exists = db.session().scalar(select(ReportDelivery.id).where(
             ReportDelivery.subscription_id == subscription.id, ReportDelivery.occurrence == occurrence))
@@ -203,7 +211,6 @@ def resend(delivery: ReportDelivery, user: User | None) -> None:
     access.require_assign(user)
     if delivery.state != "failed":
         raise Conflict(_l("Only a failed delivery can be sent again."))
-    delivery.state = "sending"
     audit.record("resend", "delivery", delivery.id, user)
     _queue_delivery(delivery.subscription_id, delivery.occurrence)
 
@@ -217,21 +224,35 @@ def _queue_delivery(subscription_id: int, occurrence: str) -> None:
 
 
 def _claim(subscription: ReportSubscription, occurrence: str) -> ReportDelivery | None:
-    """The delivery row for this occurrence, created if new; None when it was sent already."""
+    """Take this occurrence's delivery on; None when it is sent, or another worker has it."""
     session = db.session()
+    now = clock.now()
     delivery = session.scalar(select(ReportDelivery).where(ReportDelivery.subscription_id == subscription.id,
                                                            ReportDelivery.occurrence == occurrence))
     if delivery is None:
-        due = clock.now() if occurrence.startswith("manual-") else datetime.fromisoformat(occurrence)
-        delivery = ReportDelivery(subscription_id=subscription.id, occurrence=occurrence,
-                                  period=report_period(subscription, due))
+        due = now if occurrence.startswith("manual-") else datetime.fromisoformat(occurrence)
+        delivery = ReportDelivery(subscription_id=subscription.id, occurrence=occurrence, state="sending",
+                                  period=report_period(subscription, due), claimed_at=now, created_at=now)
         session.add(delivery)
         try:
             db.commit()
-        except IntegrityError:  # another worker claimed it a moment ago
+        except IntegrityError:  # another worker created (and so claimed) it a moment ago
             db.rollback()
             return None
-    return None if delivery.state == "sent" else delivery
+        return delivery
+    # One atomic UPDATE decides between workers: a failed delivery, or one abandoned mid-way.
+    claimed = session.execute(
+        update(ReportDelivery)
+        .where(ReportDelivery.id == delivery.id,
+               (ReportDelivery.state == "failed")
+               | ((ReportDelivery.state == "sending") & (ReportDelivery.claimed_at < now - CLAIM_TIMEOUT)))
+        .values(state="sending", claimed_at=now)
+    ).rowcount
+    db.commit()
+    if claimed != 1:
+        return None
+    session.refresh(delivery)
+    return delivery
 
 
 def deliver(subscription_id: int, occurrence: str) -> str:
@@ -241,7 +262,7 @@ def deliver(subscription_id: int, occurrence: str) -> str:
         return "gone"
     delivery = _claim(subscription, occurrence)
     if delivery is None:
-        return "already sent"
+        return "sent or being sent"
     delivery.attempts += 1
     try:
         report = delivery.report_id and db.session().get(Report, delivery.report_id)

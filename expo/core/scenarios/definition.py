@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from expo.core.documents import syntax_problem
 from expo.core.models import ESCALATION_ROLES, RESULT_KINDS
+from expo.core.validation import CONTROL_CHARACTERS
 
 KEY_MAX, TITLE_MAX, TEXT_MAX = 100, 200, 20_000
 MAX_DEADLINE_DAYS = 3650
@@ -22,12 +23,14 @@ def _problem(path: str, message) -> str:
 
 
 def _text(value: Any, path: str, problems: list[str], required: bool = True, limit: int = TITLE_MAX) -> None:
-    if value is None or value == "":
+    if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             problems.append(_problem(path, _l("is required")))
         return
     if not isinstance(value, str):
         problems.append(_problem(path, _l("must be text")))
+    elif CONTROL_CHARACTERS.search(value.replace("\n", "").replace("\r", "").replace("\t", "")):
+        problems.append(_problem(path, _l("contains control characters")))
     elif len(value) > limit:
         problems.append(_problem(path, _l("is longer than %(n)d characters", n=limit)))
 

@@ -114,7 +114,9 @@ def save_scenario(definition: Any, user: User | None, scenario: Scenario | None 
 
 
 def make_default(scenario: Scenario, user: User | None) -> None:
+    """Make a lineage the default (given any of its versions, its newest becomes the default)."""
     access.require_assign(user)
+    scenario = current_version(scenario.id)
     db.session().execute(update(Scenario).where(Scenario.is_default).values(is_default=False))
     scenario.is_default = True
     db.session().flush()
