@@ -25,7 +25,8 @@ def hello(monkeypatch):
 def test_the_example_plugin_adds_a_page_a_menu_entry_and_a_panel(make_app, make_user, hello, caplog):
     app = make_app(plugins=[hello])
     make_user("planner", email="p@firm.ru")
-    owner, stranger = make_user("manager"), make_user("manager", email="s@firm.ru")
+    owner = make_user("manager")
+    make_user("manager", email="s@firm.ru")
     with app.app_context(), caplog.at_level("INFO", logger="expo_hello"):
         planner = db.session().scalar(select(User).where(User.role == "planner"))
         client = new_client(planner, name="ООО «Привет»", manager_id=owner.id)

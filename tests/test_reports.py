@@ -19,7 +19,7 @@ from expo.core.reports import generate, subscriptions as subs
 from expo.core.services import process
 from tests.conftest import PageClient
 from tests.factories import new_client, new_engagement, new_exhibition, new_scenario
-from tests.test_jobs import REDIS_URL, redis_url  # noqa: F401  (fixture)
+from tests.test_jobs import redis_url  # noqa: F401  (fixture)
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
 
@@ -300,9 +300,8 @@ def test_subscription_pages(app, firm):
                                                                                    ["a@firm.ru", "b@firm.ru"])
     bad = page.submit("/reports/subscriptions/", {"name": "", "frequency": "monthly", "day": "40"})
     assert bad.status_code == 422 and 'id="error-day"' in bad.get_data(as_text=True)
-    viewer = PageClient(app)
-    from tests.conftest import PASSWORD  # noqa: F401
-    assert viewer.get("/reports/").status_code == 302  # anonymous → login
+    anonymous = PageClient(app)
+    assert anonymous.get("/reports/").status_code == 302  # sent to the login page
 
 
 def test_old_reports_and_their_files_are_purged(app, api, firm, monkeypatch):

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from expo.core import db
-from expo.core.models import Engagement, Scenario, User
+from expo.core.models import Scenario, User
 from tests.factories import DESIGN_EXAMPLE, new_client, new_engagement, new_exhibition, new_scenario
 
 

@@ -5,11 +5,10 @@ import csv
 import io
 
 from flask import Response, render_template, request, url_for
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from expo.core import access, db
-from expo.core.errors import ValidationError
+from expo.core.errors import NotFound, ValidationError
 from expo.core.models import ACTIVITY_KINDS, CATEGORIES, Activity, Contact, Engagement, Exhibition
 from expo.core.labels import label
 from expo.core.plugins import collect
@@ -134,6 +133,8 @@ def add_contact(client_id: int):
         client_service.add_contact(client, values, me)
         db.commit()
     except ValidationError as problem:
+        if not request.htmx:
+            raise  # a plain form post: the error page lists each field's problem
         db.rollback()
         return _contacts(client, problem.fields, values), 422
     return _contacts(client, {}, {})
@@ -145,21 +146,18 @@ def delete_contact(client_id: int, contact_id: int):
     client = access.get_client(me, client_id)
     contact = db.session().get(Contact, contact_id)
     if contact is None or contact.client_id != client.id:
-        return render_template("error.html", status=404, message=_("Not found.")), 404
+        raise NotFound()
     client_service.delete_contact(contact, me)
     db.commit()
     return _contacts(client, {}, {})
 
 
 def _contacts(client, errors, values):
-    """The contacts section: a fragment for HTMX, the whole card after a plain form post."""
+    """The contacts section for HTMX; after a plain form post, back to the whole card."""
     if request.htmx:
         db.session().refresh(client)
         return render_template("_partials/contacts.html", client=client, contact_errors=errors,
                                contact_values=values)
-    if errors:
-        return render_template("error.html", status=422,
-                               message="; ".join(f"{k}: {v}" for k, v in errors.items()))
     return redirect_after_post(url_for("clients.card", client_id=client.id))
 
 
@@ -178,10 +176,9 @@ def record_activity(client, me, engagement_id: int | None = None):
         activities.log_activity(client, values, me)
         db.commit()
     except ValidationError as problem:
+        if not request.htmx:
+            raise  # a plain form post: the error page lists each field's problem
         db.rollback()
-        if request.htmx:
-            return render_template("_partials/activity_form.html", client=client, errors=problem.fields,
-                                   values=values, activity_kinds=ACTIVITY_KINDS), 422
-        return render_template("error.html", status=422,
-                               message="; ".join(f"{k}: {v}" for k, v in problem.fields.items())), 422
+        return render_template("_partials/activity_form.html", client=client, errors=problem.fields,
+                               values=values, activity_kinds=ACTIVITY_KINDS), 422
     return redirect_after_post(safe_local_url(request.form.get("back"), url_for("clients.card", client_id=client.id)))

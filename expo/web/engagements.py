@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from expo.core import access, db
 from expo.core.documents import render_pdf, render_text
-from expo.core.errors import ExpoError, NotFound, ValidationError
+from expo.core.errors import NotFound, ValidationError
 from expo.core.models import ACTIVITY_KINDS, Activity, ScenarioAction, ScenarioStep, Task, User
 from expo.core.plugins import collect
 from expo.core.services import engagements as service, process
@@ -20,14 +20,9 @@ HISTORY_LIMIT = 200  # the newest; the API pages through all of them
 @bp.post("/")
 def open_():
     me = user()
-    values = form_data(service.OPEN_FIELDS)
-    try:
-        engagement = service.open_engagement(values, me)
-        db.commit()
-    except ExpoError as problem:
-        db.rollback()
-        message = "; ".join(problem.fields.values()) or str(problem.message)
-        return render_template("error.html", status=problem.status, message=message), problem.status
+    # Refusals (duplicate, unknown exhibition …) go to the error page with each field's message.
+    engagement = service.open_engagement(form_data(service.OPEN_FIELDS), me)
+    db.commit()
     return redirect_after_post(url_for("engagements.show", engagement_id=engagement.id))
 
 

@@ -45,6 +45,14 @@ def _key(value: Any, path: str, problems: list[str]) -> bool:
     return True
 
 
+def _unique_key(value: Any, path: str, seen: set[str], problems: list[str]) -> None:
+    """A well-formed key not used before among its siblings (``seen`` collects them)."""
+    if _key(value, path, problems):
+        if value in seen:
+            problems.append(_problem(path, _l("repeats the key '%(key)s'", key=value)))
+        seen.add(value)
+
+
 def _list(definition: dict, name: str, problems: list[str]) -> list:
     value = definition.get(name, [])
     if not isinstance(value, list):
@@ -93,10 +101,7 @@ def validate(definition: Any) -> list[str]:
         if not isinstance(result, dict):
             problems.append(_problem(path, _l("must be an object")))
             continue
-        if _key(result.get("key"), f"{path}.key", problems):
-            if result["key"] in result_keys:
-                problems.append(_problem(f"{path}.key", _l("repeats the key '%(key)s'", key=result["key"])))
-            result_keys.add(result["key"])
+        _unique_key(result.get("key"), f"{path}.key", result_keys, problems)
         _text(result.get("title"), f"{path}.title", problems)
         if result.get("kind") not in RESULT_KINDS:
             problems.append(_problem(f"{path}.kind", _l("unknown result kind; use one of: %(options)s",
@@ -116,10 +121,7 @@ def validate(definition: Any) -> list[str]:
             problems.append(_problem(path, _l("must be an object")))
             continue
         key = step.get("key")
-        if _key(key, f"{path}.key", problems):
-            if key in seen_steps:
-                problems.append(_problem(f"{path}.key", _l("repeats the key '%(key)s'", key=key)))
-            seen_steps.add(key)
+        _unique_key(key, f"{path}.key", seen_steps, problems)
         _text(step.get("title"), f"{path}.title", problems)
         for j, action in enumerate(_list(step, "actions", problems)):
             _check_action(action, f"{path}.actions[{j}]", problems)
@@ -132,10 +134,7 @@ def validate(definition: Any) -> list[str]:
             if not isinstance(outcome, dict):
                 problems.append(_problem(opath, _l("must be an object")))
                 continue
-            if _key(outcome.get("key"), f"{opath}.key", problems):
-                if outcome["key"] in outcome_keys:
-                    problems.append(_problem(f"{opath}.key", _l("repeats the key '%(key)s'", key=outcome["key"])))
-                outcome_keys.add(outcome["key"])
+            _unique_key(outcome.get("key"), f"{opath}.key", outcome_keys, problems)
             _text(outcome.get("title"), f"{opath}.title", problems)
             target, result = outcome.get("next"), outcome.get("result")
             if any(value is not None and not isinstance(value, str) for value in (target, result)):

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, select, update
 
 from expo.core import access, clock, db
-from expo.core.errors import Conflict, Forbidden
+from expo.core.errors import Conflict, Forbidden, NotFound
 from expo.core.models import Activity, Engagement, ScenarioStep, StepLog, Task, User
 from expo.core.services import audit, notifications
 
@@ -41,8 +41,6 @@ def reassign_open(engagement: Engagement, manager_id: int | None) -> None:
 def visible_task(user: User, task_id: int) -> Task:
     task = db.session().get(Task, task_id)
     if task is None or not (user.sees_all_clients or task.assignee_id == user.id):
-        from expo.core.errors import NotFound
-
         raise NotFound()
     return task
 
