@@ -11,7 +11,7 @@ import time
 
 from expo import create_app
 from expo.core import db
-from expo.core.documents import render_pdf
+from expo.core.pdf import render_pdf
 from expo.core.models import Report
 from expo.core.reports.generate import render_html
 from expo.core.reports.sections import available_sections

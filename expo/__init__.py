@@ -8,15 +8,27 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from flask import Flask
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+# Where the templates, migrations and front-end files are: the checkout (DESIGN.md's layout, an
+# editable install), or, installed from a wheel, the copy the build put inside the package.
+ROOT = PACKAGE.parent if (PACKAGE.parent / "templates").is_dir() else PACKAGE / "_bundled"
 
 
 class IdConverter(IntegerConverter):
-    def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
-        super().__init__(url_map, *args, **kwargs)
+    """``<int:…>`` in a URL: a 32-bit id. A larger number names nothing: 404, whatever the method.
+
+    Werkzeug's own range check would make the router skip the rule and answer 405 for PATCH or
+    DELETE (another method's rule on the same path matched first), so the range is checked here.
+    """
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > 2**31 - 1:
+            raise NotFound()
+        return number
 
 
 def create_app(config: dict[str, Any] | None = None, plugins: Iterable[Any] = ()) -> Flask:
@@ -44,12 +56,11 @@ def create_app(config: dict[str, Any] | None = None, plugins: Iterable[Any] = ()
     settings.fill_defaults(app.config)
 
     db.init_app(app)
-    i18n.init_app(app)
     pm = plugin_system.make_plugin_manager(app.config["PLUGINS"], plugins)
     app.extensions["expo.plugins"] = pm
+    i18n.init_app(app, plugin_system.plugin_folders(pm, "translations").values())
     register_web(app)
-    for blueprints in pm.hook.register_blueprints(app=app):
-        for blueprint in blueprints or ():
-            app.register_blueprint(blueprint)
+    for blueprint in plugin_system.registered("register_blueprints", pm, app=app):
+        app.register_blueprint(blueprint)
     register_commands(app)
     return app

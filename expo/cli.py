@@ -6,13 +6,19 @@ so ``expo``, ``flask --app expo`` and the test runner all see the same commands.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from expo.core import db
-from expo.core.errors import ValidationError
+<<<<<<< HEAD
+from expo.core.errors import ExpoError, ValidationError
+from expo.core.models import SYSTEM
+=======
+from expo.core.errors import ExpoError
+>>>>>>> security
 from expo.config import ConfigError
 from expo.core.plugins import plugin_list
 
@@ -46,7 +52,7 @@ def users_group():
     """User accounts."""
 
 
-def _fail(problem: ValidationError) -> None:
+def _fail(problem: ExpoError) -> None:
     details = "; ".join(f"{field}: {message}" for field, message in problem.fields.items())
     raise click.ClickException(f"{problem.message} {details}".strip())
 
@@ -69,10 +75,15 @@ def users_create(email, role, password, name, grants):
         raise click.ClickException(f"unknown right(s): {', '.join(sorted(unknown))}")
     try:
         user = create_user({"email": email, "role": role, "password": password,
-                            "name": name or email.split("@")[0]})
+                            "name": name or email.split("@")[0]}, SYSTEM)
         for permission in grants:
-            grant(user, permission)
+<<<<<<< HEAD
+            grant(user, permission, SYSTEM)
     except ValidationError as problem:
+=======
+            grant(user, permission)
+    except ExpoError as problem:  # invalid fields, or the e-mail taken (409)
+>>>>>>> security
         _fail(problem)
     db.commit()
     click.echo(f"created user {user.id}: {user.email} ({user.role})")
@@ -92,24 +103,68 @@ def users_grant(email, permission):
         raise click.ClickException(f"no user {email}")
     if permission not in all_permissions():
         raise click.ClickException(f"unknown right {permission}; known: {', '.join(sorted(all_permissions()))}")
-    grant(user, permission)
+    grant(user, permission, SYSTEM)
     db.commit()
     click.echo(f"granted {permission} to {user.email}")
 
 
 @users_group.command("token")
 @click.argument("email")
+@click.option("--days", type=click.IntRange(1, 3650), default=None, help="Expire after this many days.")
+@click.option("--label", default=None, help="What the token is for (shown in the token list).")
 @with_appcontext
-def users_token(email):
+def users_token(email, days, label):
     """Print a new API token for a user (shown once; stored hashed)."""
     from expo.core.services.users import find_by_email, issue_token
 
     user = find_by_email(email)
     if user is None:
         raise click.ClickException(f"no user {email}")
-    token = issue_token(user)
+<<<<<<< HEAD
+    token = issue_token(user, SYSTEM)
+=======
+    token = issue_token(user, days=days, label=(label or "")[:100] or None)
+>>>>>>> security
     db.commit()
     click.echo(token)
+
+
+@users_group.command("tokens")
+@click.argument("email")
+@with_appcontext
+def users_tokens(email):
+    """List a user's API tokens: id, label, created, expires, state."""
+    from expo.core import clock
+    from expo.core.services.users import find_by_email, tokens_of
+
+    user = find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no user {email}")
+    rows = tokens_of(user)
+    if not rows:
+        click.echo("no tokens")
+    for token in rows:
+        state = (f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else
+                 "expired" if not token.works_at(clock.now()) else "active")
+        expires = f"{token.expires_at:%Y-%m-%d}" if token.expires_at else "never"
+        click.echo(f"{token.id:<6} {token.label or '-':<20} created {token.created_at:%Y-%m-%d}  "
+                   f"expires {expires:<10}  {state}")
+
+
+@users_group.command("revoke")
+@click.argument("token_id", type=int)
+@with_appcontext
+def users_revoke(token_id):
+    """Revoke an API token by its id (see `expo users tokens`); it stops working at once."""
+    from expo.core.models import ApiToken
+    from expo.core.services.users import revoke_token
+
+    token = db.session().get(ApiToken, token_id) if 0 < token_id < 2**31 else None
+    if token is None:
+        raise click.ClickException(f"no token {token_id}")
+    revoke_token(token)
+    db.commit()
+    click.echo(f"revoked token {token.id} of {token.user.email}")
 
 
 @click.command("demo-data")
@@ -123,7 +178,10 @@ def demo_data(scale, if_empty):
     if if_empty and has_users():
         click.echo("database not empty: demo data skipped")
         return
-    summary = load(scale)
+    try:
+        summary = load(scale)
+    except ExpoError as problem:  # e.g. the large firm is bulk-loaded into an empty database only
+        raise click.ClickException(str(problem.message)) from None
     click.echo(f"demo data: {summary}; log in as admin@demo-expo.ru / {DEMO_PASSWORD}")
 
 
@@ -142,6 +200,10 @@ def worker(burst, with_scheduler):
     if not url:
         raise click.ClickException("EXPO_REDIS_URL is not set: jobs run in-process, no worker is needed")
     jobs.use_app_for_jobs(current_app._get_current_object())  # built once; each job's fork inherits it
+    state = jobs.drain_outbox()  # what waited while no worker (or no Redis) was there
+    db.commit()
+    if state["waiting"] or state["failed"]:
+        click.echo(f"outbox: {state['waiting']} waiting, {state['failed']} failed")
     if with_scheduler:
         from expo.core import schedule
 
@@ -169,14 +231,28 @@ def tasks_check():
 @with_appcontext
 def scheduler():
     """Run the recurring jobs on RQ's cron scheduler (needs EXPO_REDIS_URL)."""
-    from redis import Redis
-
     from expo.core import schedule
 
     url = current_app.config["REDIS_URL"]
     if not url:
         raise click.ClickException("EXPO_REDIS_URL is not set: run `expo tasks check` from the system's cron instead")
-    schedule.cron_scheduler(Redis.from_url(url)).start()
+    schedule.run_forever(url)
+
+
+@click.group("jobs")
+def jobs_group():
+    """The job outbox."""
+
+
+@jobs_group.command("drain")
+@with_appcontext
+def jobs_drain():
+    """Hand over the jobs waiting in the outbox (run them here without Redis); prints what is left."""
+    from expo.core import jobs
+
+    state = jobs.drain_outbox()
+    db.commit()
+    click.echo(f"waiting: {state['waiting']}, failed: {state['failed']}")
 
 
 @click.group("reports")
@@ -193,7 +269,7 @@ def reports_send(subscription_id):
     from expo.core.reports.subscriptions import get_subscription, send_now
 
     try:
-        occurrence = send_now(get_subscription(subscription_id), None)
+        occurrence = send_now(get_subscription(subscription_id), SYSTEM)
     except NotFound:
         raise click.ClickException(f"no subscription {subscription_id}") from None
     db.commit()
@@ -209,6 +285,39 @@ def reports_due():
     queued = run_due_subscriptions()
     db.commit()
     click.echo(f"queued: {queued}")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(path):
+    """Write a consistent copy of the database to PATH while Expo runs (SQLite backup API, or pg_dump)."""
+    from expo.core.backup import BackupError, backup
+
+    try:
+        backup(current_app.config["DATABASE_URL"], path)
+    except BackupError as problem:
+        raise click.ClickException(str(problem)) from None
+    click.echo(f"backed up to {path}")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask: replace the database's contents.")
+@with_appcontext
+def restore_command(path, yes):
+    """Replace the database's contents with the backup at PATH (stop web and worker processes first)."""
+    from expo.core.backup import BackupError, restore
+
+    if not yes:
+        click.confirm("This replaces everything in the database with the backup. Go on?", abort=True)
+    db.session().close()
+    db.engine().dispose()  # no pooled connection may hold the tables the restore replaces
+    try:
+        restore(current_app.config["DATABASE_URL"], path)
+    except BackupError as problem:
+        raise click.ClickException(str(problem)) from None
+    click.echo(f"restored from {path}; run `expo db upgrade` if the backup is from an older version")
 
 
 @click.group("plugins")
@@ -229,7 +338,8 @@ def plugins_list():
 
 
 def register_commands(app: Flask) -> None:
-    for command in (db_group, users_group, demo_data, worker, scheduler, tasks_group, reports_group, plugins_group):
+    for command in (db_group, users_group, demo_data, worker, scheduler, tasks_group, reports_group, jobs_group,
+                    backup_command, restore_command, plugins_group):
         app.cli.add_command(command)
     app.extensions["expo.plugins"].hook.register_commands(cli=app.cli)
 

@@ -11,7 +11,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 LOCALES = ("ru", "en")
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MB = 1024 * 1024
+# Room beside the file for the other fields of a multipart form.
+FORM_OVERHEAD_BYTES = MB
 
 
 class ConfigError(RuntimeError):
@@ -42,6 +44,13 @@ def _whole_number(name: str, default: int) -> int:
     return int(raw)
 
 
+def _flag(name: str) -> bool:
+    raw = os.environ.get(name, "0").strip().lower()
+    if raw not in ("0", "1", "true", "false", "yes", "no", ""):
+        raise ConfigError(f"{name} must be 1 or 0, not {raw!r}")
+    return raw in ("1", "true", "yes")
+
+
 def fill_defaults(config: dict) -> None:
     """Settings that default to places in the instance folder, once that folder is known."""
     instance = Path(config["INSTANCE_DIR"])
@@ -50,10 +59,27 @@ def fill_defaults(config: dict) -> None:
     config["OUTBOX_DIR"] = config["OUTBOX_DIR"] or str(instance / "outbox")
     config["SECRET_KEY"] = config["SECRET_KEY"] or _secret_key(instance)
     config.setdefault("REPORTS_DIR", str(instance / "reports"))
+<<<<<<< HEAD
+    config.setdefault("IMPORTS_DIR", str(instance / "imports"))
+    # The largest request is an import upload: a bigger one is answered 413 before it is read.
+    config["MAX_CONTENT_LENGTH"] = config["IMPORT_MAX_MB"] * MB + FORM_OVERHEAD_BYTES
+=======
+    for name in ("LOGIN_LIMIT_ACCOUNT", "LOGIN_LIMIT_ADDRESS"):
+        _check_rate(name, config[name])
+>>>>>>> security
     try:
         ZoneInfo(config["TIMEZONE"])
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"EXPO_TIMEZONE is not a time zone: {config['TIMEZONE']!r}") from None
+
+
+def _check_rate(name: str, value: str) -> None:
+    from limits import parse_many
+
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ConfigError(f"EXPO_{name} is not a rate such as '10 per 15 minutes': {value!r}") from None
 
 
 def from_environment() -> dict:
@@ -65,7 +91,10 @@ def from_environment() -> dict:
         "REDIS_URL": os.environ.get("EXPO_REDIS_URL") or None,
         "SECRET_KEY": os.environ.get("EXPO_SECRET_KEY"),  # default: generated into the instance folder
         "PLUGINS": os.environ.get("EXPO_PLUGINS", "all"),
-        "MAX_CONTENT_LENGTH": MAX_UPLOAD_BYTES,
+        "IMPORT_MAX_MB": _whole_number("EXPO_IMPORT_MAX_MB", 20),  # the largest file an import takes
+        # Files with more data rows than this are checked and committed by a job (progress bar).
+        "IMPORT_JOB_ROWS": _whole_number("EXPO_IMPORT_JOB_ROWS", 5000),
+        "CLIENT_PURGE_DAYS": _whole_number("EXPO_CLIENT_PURGE_DAYS", 30),  # deleted clients restorable this long
         "SMTP_URL": os.environ.get("EXPO_SMTP_URL") or None,
         "MAIL_FROM": os.environ.get("EXPO_MAIL_FROM", "expo@localhost"),
         "OUTBOX_DIR": os.environ.get("EXPO_OUTBOX_DIR"),  # default: <instance>/outbox (create_app)
@@ -76,4 +105,38 @@ def from_environment() -> dict:
         "STALLED_DAYS": _whole_number("EXPO_STALLED_DAYS", 14),
         "TIMEZONE": os.environ.get("EXPO_TIMEZONE", "Europe/Moscow"),
         "REPORT_RETENTION_DAYS": _whole_number("EXPO_REPORT_RETENTION_DAYS", 90),
+        "DOCUMENT_TIMEOUT": _whole_number("EXPO_DOCUMENT_TIMEOUT", 3),
+        "DOCUMENT_MEMORY_MB": _whole_number("EXPO_DOCUMENT_MEMORY_MB", 256),
+        "DOCUMENT_WORKERS": _whole_number("EXPO_DOCUMENT_WORKERS", 2),
+        "HTTPS": _flag("EXPO_HTTPS"),
+        "PROXY_COUNT": _whole_number("EXPO_PROXY_COUNT", 0),
+        "LOGIN_LIMIT_ACCOUNT": os.environ.get("EXPO_LOGIN_LIMIT_ACCOUNT", "10 per 15 minutes"),
+        "LOGIN_LIMIT_ADDRESS": os.environ.get("EXPO_LOGIN_LIMIT_ADDRESS", "50 per 15 minutes"),
     }
+
+
+def plugin_setting(name: str, default: int | str | bool):
+    """A plugin's setting: ``app.config[name]`` (tests set it there), else ``EXPO_<name>``, else
+    ``default``; converted to the type of ``default``. A value that does not convert stops with a
+    :class:`ConfigError` naming the variable, as the core's settings do.
+
+    Plugins name their settings after themselves: ``plugin_setting("RATINGS_MIN", -100)``.
+    """
+    from flask import current_app
+
+    if name in current_app.config:
+        return current_app.config[name]
+    raw = os.environ.get(f"EXPO_{name}")
+    if raw is None:
+        return default
+    raw = raw.strip()
+    if isinstance(default, bool):
+        if raw.lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+            raise ConfigError(f"EXPO_{name} must be true or false, not {raw!r}")
+        return raw.lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        sign, digits = (raw[0], raw[1:]) if raw[:1] in "+-" else ("", raw)
+        if not (digits.isascii() and digits.isdigit()):
+            raise ConfigError(f"EXPO_{name} must be a whole number, not {raw!r}")
+        return int(sign + digits)
+    return raw

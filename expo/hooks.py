@@ -1,77 +1,88 @@
 """The public facade for plugins: everything a plugin imports from Expo lives here.
 
-Plugins import nothing else from ``expo``, so the core can change behind this module.
+Plugins import nothing else from ``expo`` (tests add :mod:`expo.testing`), so the core can change
+behind this module. docs/plugin-author-guide.md explains each group; the hooks themselves are
+declared, with their contracts, in ``expo/core/hookspecs.py``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from types import SimpleNamespace
 
 import pluggy
+from flask_login import current_user
 
-from expo.core import models
-from expo.core.access import get_client, get_engagement, scope_clients, scope_engagements
-from expo.core.db import session as db_session
+from expo.config import plugin_setting
+from expo.core import clock, models, validation as fields
+from expo.core.access import Actor, get_client, get_engagement, not_deleted, scope_clients, scope_engagements
+from expo.core.db import commit, rollback, session as db_session
+from expo.core.errors import Conflict, ExpoError, Forbidden, NotFound, ValidationError
+from expo.core.hooktypes import (ApiDoc, ListColumn, ListFilter, NavItem, Panel, Permission, ReportSection,
+                                 ScenarioTemplate, ScheduledJob)
 from expo.core.jobs import enqueue_after_commit
+from expo.core.models import SYSTEM
+from expo.core.plugins import client_priority
+from expo.core.services.activities import log_activity
+from expo.core.services.audit import record as audit_record
+from expo.core.services.clients import assign_manager, create_client, update_client
+from expo.core.services.engagements import assign_engagement, open_engagement, update_engagement
+from expo.core.services.notifications import notify, people_for
+from expo.core.services.tasks import create_task
+from expo.web.api import api_blueprint
+from expo.web.api import openapi as _openapi
+from expo.web.api.common import api_user, body as json_body, listing as api_list, paging as api_paging
+from expo.core.queries.people import assignable_users
+from expo.core.reports.periods import bounds as period_bounds
+from expo.web.pages import (form_data, inline_form, page_or_fragment, protected_blueprint, redirect_after_post,
+                            save_form)
 
 hookimpl = pluggy.HookimplMarker("expo")
 
 
-@dataclass(frozen=True)
-class NavItem:
-    key: str
-    label: str
-    endpoint: str
-    order: int = 100
+def now():
+    """The current UTC time from the core's clock (tests stop it with ``frozen_clock``)."""
+    return clock.now()
 
 
-@dataclass(frozen=True)
-class Panel:
-    key: str
-    title: str
-    url: str
+def today():
+    """The firm's today (EXPO_TIMEZONE), from the same clock."""
+    return clock.today()
 
 
-@dataclass(frozen=True)
-class ListColumn:
-    key: str
-    label: str
-    expression: Any  # an SQLAlchemy scalar expression
+def users_with_role(role: str) -> list[models.User]:
+    """Every active user of ``role`` (``"planner"``, ``"admin"``, …), e.g. to ``notify`` them."""
+    return people_for(role, None)
 
 
-@dataclass(frozen=True)
-class Permission:
-    key: str
-    label: str
-
-
-@dataclass(frozen=True)
-class ReportSection:
-    key: str
-    title: str
-    render: Callable[..., str]
-
-
-@dataclass(frozen=True)
-class ScheduledJob:
-    key: str
-    cron: str
-    func: str
-
-
-@dataclass(frozen=True)
-class ScenarioTemplate:
-    key: str
-    title: str
-    definition: dict = field(default_factory=dict)
-
+# Helpers to describe a plugin's API in register_api_docs, the same way the core describes its own.
+openapi = SimpleNamespace(
+    op=_openapi.op, obj=_openapi.obj, ref=_openapi.ref, json=_openapi._json, list_of=_openapi._list_of,
+    param=_openapi._param, path_id=_openapi._path_id, STR=_openapi.STR, NSTR=_openapi.NSTR, INT=_openapi.INT,
+    NINT=_openapi.NINT, MONEY=_openapi.MONEY, DATE=_openapi.DATE, TIME=_openapi.TIME,
+    WRITE_ERRORS=_openapi.WRITE_ERRORS,
+)
 
 __all__ = [
-    # declaring hooks and what they return
-    "hookimpl", "ListColumn", "NavItem", "Panel", "Permission", "ReportSection", "ScenarioTemplate",
+    # declaring hooks, and what they return
+    "hookimpl", "ApiDoc", "ListColumn", "ListFilter", "NavItem", "Panel", "Permission", "ReportSection", "ScenarioTemplate",
     "ScheduledJob",
-    # data: the core's models, the current session, and the visibility rules plugin views must apply
-    "models", "db_session", "get_client", "get_engagement", "scope_clients", "scope_engagements",
-    # side effects after the transaction commits
-    "enqueue_after_commit",
+    # data: the core's models, the session and its transaction, the visibility rules every view applies
+    "models", "db_session", "commit", "rollback", "get_client", "get_engagement", "scope_clients",
+    "scope_engagements", "not_deleted",
+    # who acts: the logged-in user, the actor of jobs and commands
+    "current_user", "SYSTEM", "Actor",
+    # changing core data: the core's services (they validate, audit and fire hooks, as for the core's pages)
+    "create_client", "update_client", "assign_manager", "open_engagement", "update_engagement",
+    "assign_engagement", "log_activity", "create_task", "notify", "users_with_role", "assignable_users", "audit_record",
+    # asking the other plugins
+    "client_priority",
+    # input and errors: the validation rules, and errors that become a form message or a JSON 4xx
+    "fields", "ExpoError", "ValidationError", "NotFound", "Forbidden", "Conflict",
+    # pages: a login-protected blueprint, page-or-fragment, forms, redirect after POST
+    "protected_blueprint", "page_or_fragment", "form_data", "save_form", "inline_form", "redirect_after_post",
+    # the JSON API: a bearer-token blueprint at /api/v1/<plugin>, the caller, the body, lists, docs
+    "api_blueprint", "api_user", "json_body", "api_list", "api_paging", "openapi",
+    # time (the firm's "today"), settings, and side effects after the transaction commits
+    "now", "today", "plugin_setting", "enqueue_after_commit",
+    # reports: a period's (YYYY-MM) first and last instant, as the core's sections count them
+    "period_bounds",
 ]

@@ -9,6 +9,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from expo.config import fill_defaults, from_environment
+from expo.core.migrate import not_a_version_table
 from expo.core.models import Base
 
 config = context.config
@@ -22,6 +23,7 @@ def run(connection) -> None:
         version_table=config.attributes.get("version_table", "alembic_version"),
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying
         compare_type=True,
+        include_name=not_a_version_table,  # autogenerate must not drop the plugins' version tables
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -20,7 +20,7 @@ extras=""
 [ "${1:-}" = "--test" ] && extras="[test]"
 echo "==> installing Expo and its plugins"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check \
-  -e ".${extras}" -e plugins/ratings -e plugins/funnel -e plugins/planning
+  -e ".${extras}" -e plugins/ratings -e plugins/funnel -e plugins/planning -e plugins/segments
 
 if command -v npm >/dev/null 2>&1; then
   if [ ! -f node_modules/htmx.org/dist/htmx.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
@@ -31,5 +31,8 @@ else
   echo "!! npm not found: htmx is not installed; pages work as plain links and forms." >&2
 fi
 
-echo "==> compiling translations"
-if ! out=$(.venv/bin/pybabel compile -d expo/translations 2>&1); then echo "$out" >&2; exit 1; fi
+echo "==> compiling translations (the core's and each plugin's own catalog)"
+for catalog in expo/translations plugins/*/expo_*/translations; do
+  [ -d "$catalog" ] || continue
+  if ! out=$(.venv/bin/pybabel compile -d "$catalog" 2>&1); then echo "$out" >&2; exit 1; fi
+done

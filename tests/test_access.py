@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from expo.core import db
 from expo.core.models import ApiToken, AuditEvent, Client, User
-from tests.factories import new_client
+from expo.testing import new_client
 
 
 def _client_of(app, owner_id, name="ООО «Чужой»"):
@@ -130,7 +130,7 @@ def test_deleting_needs_the_right_and_is_audited(app, client, make_user):
     client.login("a@firm.ru")
     assert client.submit(f"/clients/{target.id}/delete").status_code == 302
     with app.app_context():
-        assert db.session().get(Client, target.id) is None
+        assert db.session().get(Client, target.id).deleted_at is not None  # soft: restorable by admins
         event = db.session().scalar(select(AuditEvent).where(AuditEvent.action == "delete"))
         assert event.user_id == admin.id and event.object_id == target.id and event.details["name"] == "ООО «Чужой»"
 
@@ -140,9 +140,9 @@ def test_exporting_needs_the_right_and_is_audited(app, client, make_user):
     make_user("viewer", email="v@firm.ru", grants=["clients.export"])
     _client_of(app, None, "ООО «Экспорт»")
     client.login("p@firm.ru")
-    assert client.submit("/clients/export.csv").status_code == 403
+    assert client.submit("/clients/export").status_code == 403
     client.login("v@firm.ru")
-    response = client.submit("/clients/export.csv", {"region": "Москва"})
+    response = client.submit("/clients/export", {"region": "Москва"})
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "ООО «Экспорт»" in response.get_data(as_text=True)
     with app.app_context():
@@ -178,3 +178,26 @@ def test_every_change_is_audited(app, api, make_user):
         ("create", "client"), ("update", "client"), ("create", "contact"), ("delete", "contact"),
         ("create", "activity"), ("create", "exhibition"), ("create", "engagement"), ("update", "engagement")]
     assert {u for _a, _o, u in trail} == {planner.id}
+
+
+def test_services_refuse_a_missing_actor_and_system_work_is_audited_as_system(app, make_user, login_as):
+    import pytest
+
+    from expo.core.access import require_assign, require_permission, require_write
+    from expo.core.models import SYSTEM
+    from expo.core.services import clients
+
+    with app.app_context():
+        for check in (require_write, require_assign, lambda user: require_permission(user, "clients.delete")):
+            with pytest.raises(TypeError, match="actor"):
+                check(None)  # never "all rights"
+        with pytest.raises(TypeError):
+            clients.create_client({"name": "ООО «Никто»"}, None)
+        db.rollback()
+        created = clients.create_client({"name": "ООО «Из импорта»"}, SYSTEM)
+        db.commit()
+        event = db.session().scalar(select(AuditEvent).where(AuditEvent.object_id == created.id))
+        assert (event.action, event.user_id) == ("create", None)
+    admin = make_user("admin")
+    page = login_as(admin).get("/admin/audit").get_data(as_text=True)
+    assert "<td>system</td>" in page

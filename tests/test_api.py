@@ -9,11 +9,6 @@ from expo.core.models import AuditEvent, Client, Engagement
 
 
 @pytest.fixture
-def planner(make_user):
-    return make_user("planner")
-
-
-@pytest.fixture
 def as_planner(api, planner):
     return api(planner)
 
@@ -92,8 +87,9 @@ def test_delete_needs_the_right_and_is_audited(app, api, as_planner, make_user):
     _error(as_planner.delete(f"/clients/{created['id']}"), 403, "forbidden")
     admin = make_user("admin", grants=["clients.delete"])
     assert api(admin).delete(f"/clients/{created['id']}").status_code == 204
+    assert api(admin).get(f"/clients/{created['id']}").status_code == 404  # hidden; restorable by admins
     with app.app_context():
-        assert db.session().get(Client, created["id"]) is None
+        assert db.session().get(Client, created["id"]).deleted_at is not None
         assert db.session().scalar(select(AuditEvent.user_id).where(AuditEvent.action == "delete")) == admin.id
 
 
@@ -197,7 +193,7 @@ def test_the_openapi_document_describes_every_route(app):
 
 
 def test_scenarios_api(as_planner, api, make_user):
-    from tests.factories import DESIGN_EXAMPLE
+    from expo.testing import DESIGN_EXAMPLE
 
     created = as_planner.post("/scenarios", json=DESIGN_EXAMPLE)
     assert created.status_code == 201
@@ -212,7 +208,7 @@ def test_scenarios_api(as_planner, api, make_user):
 
 
 def test_outcomes_history_and_tasks_through_the_api(as_planner, api, make_user):
-    from tests.factories import DESIGN_EXAMPLE
+    from expo.testing import DESIGN_EXAMPLE
 
     manager = make_user("manager")
     scenario = as_planner.post("/scenarios", json=DESIGN_EXAMPLE).json

@@ -3,19 +3,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import func, select
 
 from expo.core import db
 from expo.core.models import Activity, Client, Contact, User
-from tests.factories import new_client, new_engagement, new_exhibition
-
-
-@pytest.fixture
-def planner(app, client, make_user):
-    user = make_user("planner", email="p@firm.ru", name="Пётр Планов")
-    client.login("p@firm.ru")
-    return user
+from expo.testing import new_client, new_engagement, new_exhibition
 
 
 def _planner(app):
@@ -143,7 +135,7 @@ def test_an_empty_activity_is_refused(app, client, planner):
 
 
 def test_the_interface_speaks_russian_by_default_and_english_on_request(make_app, make_user):
-    from tests.conftest import PageClient
+    from expo.testing import PageClient
 
     app = make_app(LOCALE="ru")
     make_user("planner", email="p@firm.ru")

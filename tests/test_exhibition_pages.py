@@ -3,20 +3,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import func, select
 
 from expo.core import db
 from expo.core.models import Engagement, Exhibition, User
 from expo.core.services import process
-from tests.factories import new_client, new_engagement, new_exhibition, new_scenario
-
-
-@pytest.fixture
-def planner(client, make_user):
-    user = make_user("planner", email="p@firm.ru")
-    client.login("p@firm.ru")
-    return user
+from expo.testing import new_client, new_engagement, new_exhibition, new_scenario
 
 
 def _planner(app):

@@ -8,15 +8,18 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from expo.core import db, hookspecs
 from expo.core.models import Client, User
-from expo.core.plugins import collect
+from expo.core.plugins import client_priority, registered
 from expo.core.errors import Conflict
-from expo.core.services import clients, engagements, process
-from expo.hooks import ListColumn, NavItem, Panel, Permission, ReportSection, ScenarioTemplate, ScheduledJob, hookimpl
-from tests.factories import new_client, new_engagement, new_exhibition, new_scenario
-from tests.probe import LIFECYCLE, Recorder
+from expo.core.models import SYSTEM
+from expo.core.services import clients, deletion, engagements, process
+from expo.hooks import (ApiDoc, ListColumn, ListFilter, NavItem, Panel, Permission, ReportSection, ScenarioTemplate, ScheduledJob,
+                        hookimpl)
+from expo.testing import (LIFECYCLE, PageClient, Recorder, count_queries, new_client, new_engagement, new_exhibition,
+                          new_scenario)
 
 HOOKS = sorted(name for name, fn in vars(hookspecs).items()
                if inspect.isfunction(fn) and hasattr(fn, "expo_spec"))
@@ -86,16 +89,34 @@ def test_hook_client_updated(rapp, recorder, staff):
                                                   "user": planner.id})]
 
 
-def test_hook_client_deleted(rapp, recorder, make_user):
+def test_hook_client_deleted(rapp, recorder, make_user, frozen_clock):
     admin = make_user("admin", grants=["clients.delete"])
     with _in(rapp):
         admin = db.session().get(User, admin.id)
         client = new_client(admin)
         client_id = client.id
-        clients.delete_client(client, admin)
+        deletion.delete_client(client, admin)
+        db.commit()
+        assert recorder.of("client_deleted") == []  # deleting hides the client; only the purge removes it
+        frozen_clock.advance(days=31)
+        deletion.purge_deleted_clients(SYSTEM)
         db.commit()
         assert db.session().get(Client, client_id) is None
-    assert recorder.of("client_deleted") == [{"client_id": client_id, "name": "ООО «Ромашка»", "user": admin.id}]
+    assert recorder.of("client_deleted") == [{"client_id": client_id, "name": "ООО «Ромашка»", "user": None}]
+
+
+def test_hook_import_committed(rapp, recorder, staff):
+    from expo.core.imports import runs
+    from expo.testing import xlsx_bytes
+    from werkzeug.datastructures import FileStorage
+    import io
+
+    file = FileStorage(io.BytesIO(xlsx_bytes([["Name", "Tax ID"], ["ООО «Импорт»", "7708000001"]])), "a.xlsx")
+    with _in(rapp):
+        planner = db.session().get(User, staff["planner"].id)
+        runs.check_now(file, "clients", None, False, planner)
+    assert recorder.names() == ["client_created", "import_committed"]
+    assert recorder.of("import_committed")[0]["counts"] == {"new": 1, "update": 0, "duplicate": 0, "invalid": 0}
 
 
 def _engagement(app, staff, **fields):
@@ -149,6 +170,36 @@ def test_hook_step_completed(rapp, recorder, staff):
     assert recorder.of("step_completed") == [{"engagement_id": engagement.id, "step": "contact", "outcome": "interested"}]
 
 
+def test_hook_engagement_reopened(rapp, recorder, staff):
+    with _in(rapp):
+        planner, engagement = _engagement(rapp, staff)
+        process.choose_outcome(engagement, "interested", planner)
+        process.choose_outcome(engagement, "no", planner)
+        recorder.calls.clear()
+        process.reopen(engagement, planner)
+        db.commit()
+    assert recorder.calls == [
+        ("engagement_reopened", {"engagement_id": engagement.id, "previous_result": "refused", "previous_kind": "lost",
+                                 "state": "open", "user": planner.id}),
+        ("step_entered", {"engagement_id": engagement.id, "step": "presentation", "current": "presentation"})]
+
+
+def test_reopen_through_the_api_is_for_planners(rapp, recorder, staff, api):
+    with _in(rapp):
+        planner, engagement = _engagement(rapp, staff)
+        process.choose_outcome(engagement, "no", planner)
+        db.commit()
+    manager_api = api(staff["manager"], rapp)
+    assert manager_api.post(f"/engagements/{engagement.id}/reopen", json={}).status_code == 403
+    stale = api(staff["planner"], rapp).post(f"/engagements/{engagement.id}/reopen", json={"version": 1})
+    assert stale.status_code == 409
+    reopened = api(staff["planner"], rapp).post(f"/engagements/{engagement.id}/reopen")
+    assert reopened.status_code == 200 and reopened.json["state"] == "open" and reopened.json["step"] == "contact"
+    assert [c["previous_result"] for c in recorder.of("engagement_reopened")] == ["refused"]
+    again = api(staff["planner"], rapp).post(f"/engagements/{engagement.id}/reopen")
+    assert again.status_code == 409 and again.json["error"]["code"] == "conflict"
+
+
 def test_hook_engagement_closed(rapp, recorder, staff):
     with _in(rapp):
         planner, engagement = _engagement(rapp, staff)
@@ -163,7 +214,7 @@ def test_hook_engagement_closed(rapp, recorder, staff):
     assert recorder.names()[-2:] == ["step_completed", "engagement_closed"]
 
 
-def test_a_full_life_fires_each_lifecycle_event_exactly_once(rapp, recorder, make_user):
+def test_a_full_life_fires_each_lifecycle_event_exactly_once(rapp, recorder, make_user, frozen_clock):
     admin = make_user("admin", grants=["clients.delete"])
     manager, other = make_user("manager"), make_user("manager")
     with _in(rapp):
@@ -173,12 +224,17 @@ def test_a_full_life_fires_each_lifecycle_event_exactly_once(rapp, recorder, mak
         engagement = new_engagement(admin, client, new_exhibition(admin), scenario_id=new_scenario(admin).id)
         engagements.update_engagement(engagement, {"manager_id": other.id, "expected_amount": "10"}, admin)
         process.choose_outcome(engagement, "no", admin)
-        clients.delete_client(client, admin)
+        process.reopen(engagement, admin)
+        deletion.delete_client(client, admin)
+        db.commit()
+        frozen_clock.advance(days=31)
+        deletion.purge_deleted_clients(SYSTEM)
         db.commit()
     names = recorder.names()
-    assert sorted(names) == sorted(LIFECYCLE)
+    # reopening enters the step again: the one event that fires twice in this life; imports are not part of it
+    assert sorted(names) == sorted([*(set(LIFECYCLE) - {"import_committed"}), "step_entered"])
     assert names.index("engagement_opened") < names.index("step_entered") < names.index("step_completed") \
-        < names.index("engagement_closed") < names.index("client_deleted")
+        < names.index("engagement_closed") < names.index("engagement_reopened") < names.index("client_deleted")
 
 
 class Failing:
@@ -223,12 +279,26 @@ class Slots:
             return [ListColumn("name_length", "Name length", func.length(Client.name))]
 
     @hookimpl
-    def report_sections(self):
+    def list_filters(self, list_name, user):
+        if list_name == "clients":
+            return [ListFilter("short", "Short names", (("yes", "short"),), lambda value: func.length(Client.name) < 5)]
+
+    @hookimpl
+    def register_report_sections(self):
         return [ReportSection("probe", "Probe section", lambda period, filters: f"<p>{period}</p>")]
 
     @hookimpl
-    def scheduled_jobs(self):
-        return [ScheduledJob("probe", "0 7 * * 1", "tests.probe:Recorder")]
+    def register_scheduled_jobs(self):
+        return [ScheduledJob("probe", "0 7 * * 1", "expo.core.services.tasks:run_deadline_checks")]
+
+    @hookimpl
+    def register_api_docs(self):
+        return [ApiDoc(paths={"/probe/things": {"get": {"summary": "Probe things", "responses": {}}}},
+                       schemas={"ProbeThing": {"type": "object"}})]
+
+    @hookimpl
+    def client_priority(self, client_ids):
+        return {client_id: 2 for client_id in client_ids}
 
     @hookimpl
     def register_scenario_templates(self):
@@ -248,14 +318,28 @@ class Broken:
     def client_card_panels(self, client, user):
         raise RuntimeError("broken plugin")
 
+    @hookimpl
+    def client_priority(self, client_ids):
+        raise RuntimeError("broken plugin")
+
+
+class Prioritiser:
+    """A second opinion on priorities: answers for one client only."""
+
+    def __init__(self, client_id):
+        self.client_id = client_id
+
+    @hookimpl
+    def client_priority(self, client_ids):
+        return {self.client_id: 5, 10**9: 1000}  # a client it was not asked about is ignored
+
 
 @pytest.fixture
 def slots_app(make_app):
-    return make_app(plugins=[Slots(), Broken()])
+    return make_app(plugins=[Slots(), Broken()], PLUGINS="none")  # the probes alone, no bundled plugin
 
 
 def test_hook_nav_items(slots_app, make_user):
-    from tests.conftest import PageClient
 
     make_user("planner", email="p@firm.ru")
     page = PageClient(slots_app)
@@ -265,7 +349,6 @@ def test_hook_nav_items(slots_app, make_user):
 
 
 def test_hook_client_card_panels(slots_app, make_user):
-    from tests.conftest import PageClient
 
     planner = make_user("planner", email="p@firm.ru")
     with slots_app.app_context():
@@ -277,7 +360,6 @@ def test_hook_client_card_panels(slots_app, make_user):
 
 
 def test_hook_engagement_panels(slots_app, make_user):
-    from tests.conftest import PageClient
 
     planner = make_user("planner", email="p@firm.ru")
     with slots_app.app_context():
@@ -290,7 +372,6 @@ def test_hook_engagement_panels(slots_app, make_user):
 
 
 def test_hook_dashboard_widgets(slots_app, make_user):
-    from tests.conftest import PageClient
 
     make_user("viewer", email="v@firm.ru")
     page = PageClient(slots_app)
@@ -298,9 +379,8 @@ def test_hook_dashboard_widgets(slots_app, make_user):
     assert 'hx-get="/probe/widget"' in page.get("/").get_data(as_text=True)
 
 
-def test_hook_list_columns(slots_app, make_user):
-    from tests.conftest import PageClient
-
+def _two_clients(slots_app, make_user):
+    """A planner with two clients, a short and a long name; their logged-in page client."""
     planner = make_user("planner", email="p@firm.ru")
     with slots_app.app_context():
         planner = db.session().get(User, planner.id)
@@ -308,6 +388,11 @@ def test_hook_list_columns(slots_app, make_user):
         new_client(planner, name="Альфа-Длинное-Имя")
     page = PageClient(slots_app)
     page.login("p@firm.ru")
+    return planner, page
+
+
+def test_hook_list_columns(slots_app, make_user):
+    _planner, page = _two_clients(slots_app, make_user)
     html = page.get("/clients/?sort=-name_length").get_data(as_text=True)
     assert "Name length" in html
     # sorted in SQL by the plugin's expression, longest name first
@@ -315,20 +400,87 @@ def test_hook_list_columns(slots_app, make_user):
     assert "<td>17</td>" in html
 
 
-def test_hook_report_sections(slots_app):
+def test_hook_list_filters(slots_app, make_user, api):
+    planner, page = _two_clients(slots_app, make_user)
+    assert 'name="short"' in page.get("/clients/").get_data(as_text=True)
+    html = page.get("/clients/?short=yes").get_data(as_text=True)
+    assert "Бета" in html and "Альфа-Длинное-Имя" not in html
+    assert "short" in page.get("/clients/?short=no").get_data(as_text=True)  # refused, named
+    assert api(planner, slots_app).get("/clients?short=yes").json["total"] == 1
+    assert api(planner, slots_app).get("/clients?short=maybe").status_code == 422
+
+
+class JoinedColumn:
+    """A column read from a joined row (``ListColumn.joins``): the length of the manager's e-mail."""
+
+    @hookimpl
+    def list_columns(self, list_name, user):
+        if list_name == "clients":
+            manager = aliased(User, name="probe_manager")
+            return [ListColumn("manager_email", "Manager e-mail", func.length(manager.email),
+                               joins=((manager, manager.id == Client.manager_id),))]
+
+
+def test_a_list_column_may_read_a_joined_row(make_app, make_user):
+    app = make_app(plugins=[JoinedColumn()])
+    planner = make_user("planner", email="p@firm.ru")
+    long_name = make_user("manager", email="a-rather-long-address@firm.ru")
+    with app.app_context():
+        planner = db.session().get(User, planner.id)
+        new_client(planner, name="Без менеджера")
+        new_client(planner, name="С менеджером", manager_id=long_name.id)
+        new_client(planner, name="У планировщика", manager_id=planner.id)
+    page = PageClient(app)
+    page.login("p@firm.ru")
+    with count_queries(app) as statements:
+        html = page.get("/clients/?sort=-manager_email").get_data(as_text=True)
+    assert html.index("С менеджером") < html.index("У планировщика") < html.index("Без менеджера")  # no row: last
+    assert f"<td>{len('a-rather-long-address@firm.ru')}</td>" in html
+    assert len(statements) == len([s for s in statements if "probe_manager" not in s]) + 1  # one statement joins
+
+
+@pytest.mark.plugins("none")  # only the probe's section: the bundled plugins add their own
+def test_hook_register_report_sections(slots_app):
+    from expo.core.reports.sections import available_sections
+
     with slots_app.app_context():
-        sections = collect("report_sections")
+        sections = registered("register_report_sections")
+        assert "probe" in available_sections()
     assert [s.key for s in sections] == ["probe"] and sections[0].render("2026-09", {}) == "<p>2026-09</p>"
 
 
-def test_hook_scheduled_jobs(slots_app):
+def test_hook_register_scheduled_jobs(slots_app):
+    from expo.core.schedule import all_jobs
+
     with slots_app.app_context():
-        assert [(j.key, j.cron) for j in collect("scheduled_jobs")] == [("probe", "0 7 * * 1")]
+        assert [(j.key, j.cron) for j in registered("register_scheduled_jobs")] == [("probe", "0 7 * * 1")]
+        assert "probe" in [job.key for job in all_jobs()]
+
+
+def test_hook_register_api_docs(slots_app):
+    document = slots_app.test_client().get("/api/v1/openapi.json").json
+    assert document["paths"]["/probe/things"]["get"]["summary"] == "Probe things"
+    assert "ProbeThing" in document["components"]["schemas"] and "Client" in document["components"]["schemas"]
+
+
+def test_hook_client_priority(make_app, make_user):
+    planner = make_user("planner")
+    base = make_app()
+    with base.app_context():
+        planner = db.session().get(User, planner.id)
+        first, second = new_client(planner, name="Первый"), new_client(planner, name="Второй")
+    app = make_app(plugins=[Slots(), Broken(), Prioritiser(first.id)])
+    with app.app_context():
+        # summed over plugins (2 + 5, 2 + 0); the broken plugin is skipped, unasked ids ignored
+        assert client_priority([first.id, second.id]) == {first.id: 7, second.id: 2}
+        assert client_priority([]) == {}
+    with make_app(PLUGINS="none").app_context():
+        assert client_priority([first.id]) == {first.id: 0}
 
 
 def test_hook_register_scenario_templates(slots_app):
     with slots_app.app_context():
-        assert [t.title for t in collect("register_scenario_templates")] == ["Probe scenario"]
+        assert [t.title for t in registered("register_scenario_templates")] == ["Probe scenario"]
 
 
 def test_hook_register_permissions(slots_app):
@@ -365,3 +517,44 @@ def test_hook_register_commands(make_app):
     result = make_app(plugins=[WithCommand()]).test_cli_runner().invoke(args=["probe-hello"])
     assert result.output.strip() == "hello from a plugin"
     assert "probe-hello" not in make_app().cli.commands
+
+
+class Wrapper:
+    """A hook wrapper around a UI slot: UI slots are asked through pluggy, so it sees the call."""
+
+    def __init__(self):
+        self.seen = []
+
+    @hookimpl(wrapper=True)
+    def nav_items(self, user):
+        answers = yield
+        self.seen.append(len(answers))
+        return answers
+
+
+def test_ui_slots_go_through_pluggy_so_wrappers_and_tracing_apply(make_app, make_user):
+    wrapper = Wrapper()
+    app = make_app(plugins=[Slots(), Broken(), wrapper])
+    traced = []
+    app.extensions["expo.plugins"].trace.root.setwriter(traced.append)
+    app.extensions["expo.plugins"].enable_tracing()
+    make_user("planner", email="p@firm.ru")
+    page = PageClient(app)
+    page.login("p@firm.ru")
+    assert "Probe for planner" in page.get("/").get_data(as_text=True)
+    assert wrapper.seen  # the wrapper ran around the (per-plugin) calls
+    assert any("nav_items" in line for line in traced)
+
+
+class FailingRegistry:
+    @hookimpl
+    def register_permissions(self):
+        raise RuntimeError("cannot say")
+
+
+def test_a_failing_registry_hook_fails_loudly(make_app):
+    from expo.core.permissions import all_permissions
+
+    app = make_app(plugins=[FailingRegistry()])
+    with app.app_context(), pytest.raises(RuntimeError, match="cannot say"):
+        all_permissions()

@@ -6,26 +6,25 @@ with an ``expo.plugins`` entry point on ``sys.path``, a page, and its own migrat
 from __future__ import annotations
 
 import sys
-import textwrap
 
 import pytest
 from sqlalchemy import inspect, text
 
 from expo.core import db
 from expo.core.migrate import upgrade
-from expo.core.plugins import PluginConfigError, enabled_plugins, parse_enabled
+from expo.core.plugins import (PluginConfigError, enabled_plugins, installed_plugins, make_plugin_manager,
+                               parse_enabled)
 
 PLUGIN_CODE = '''
 from flask import Blueprint
 from sqlalchemy import text
-from expo.hooks import hookimpl, NavItem
-from expo.core import db
+from expo.hooks import NavItem, db_session, hookimpl
 
 bp = Blueprint("probe", __name__, url_prefix="/probe")
 
 @bp.get("/")
 def index():
-    notes = db.session().execute(text("SELECT body FROM probe_notes ORDER BY id")).scalars().all()
+    notes = db_session().execute(text("SELECT body FROM probe_notes ORDER BY id")).scalars().all()
     return "notes: " + ", ".join(notes)
 
 @hookimpl
@@ -52,25 +51,28 @@ def upgrade():
 def downgrade():
     op.drop_table("probe_notes")
 '''
+BUNDLED = ("ratings", "funnel", "planning", "segments")
 
 
 @pytest.fixture
-def probe_distribution(tmp_path, monkeypatch):
-    package = tmp_path / "expo_probe"
-    (package / "migrations" / "versions").mkdir(parents=True)
-    (package / "__init__.py").write_text(textwrap.dedent(PLUGIN_CODE))
-    (package / "migrations" / "versions" / "probe0001_notes.py").write_text(textwrap.dedent(MIGRATION))
-    info = tmp_path / "expo_probe-1.2.3.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: expo-probe\nVersion: 1.2.3\n")
-    (info / "entry_points.txt").write_text("[expo.plugins]\nprobe = expo_probe\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    yield
-    sys.modules.pop("expo_probe", None)
+def probe_distribution(install_plugin):
+    return install_plugin("probe", PLUGIN_CODE, {"probe0001_notes.py": MIGRATION}, version="1.2.3")
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_a_bundled_plugin_is_an_installed_distribution_loaded_only_when_enabled(name):
+    info = {p.name: p for p in installed_plugins()}[name]
+    assert info.distribution == f"expo-{name}"
+    sys.modules.pop(f"expo_{name}", None)
+    blocked = make_plugin_manager("none")
+    assert blocked.get_plugin(name) is None
+    assert f"expo_{name}" not in sys.modules  # blocked before loading: never imported
+    enabled = make_plugin_manager(name)
+    assert enabled.get_plugin(name) is sys.modules[f"expo_{name}"]
 
 
 def test_the_core_runs_with_zero_plugins(make_app, make_user):
-    from tests.conftest import PageClient
+    from expo.testing import PageClient
 
     app = make_app(PLUGINS="none")
     assert enabled_plugins(app.extensions["expo.plugins"]) == {}
@@ -93,7 +95,7 @@ def test_a_subset_can_be_enabled(make_app):
 
 
 def test_disabling_a_plugin_hides_it_and_keeps_its_data(make_app, make_user, probe_distribution):
-    from tests.conftest import PageClient
+    from expo.testing import PageClient
 
     make_user("admin", email="a@firm.ru")
     enabled = make_app(PLUGINS="all")
@@ -113,7 +115,7 @@ def test_disabling_a_plugin_hides_it_and_keeps_its_data(make_app, make_user, pro
     sys.modules.pop("expo_probe", None)
     disabled = make_app(PLUGINS="ratings,funnel,planning")
     assert "expo_probe" not in sys.modules  # blocked before loading: never imported
-    assert upgrade(disabled) == ["core"]
+    assert "probe" not in upgrade(disabled)
     page = PageClient(disabled)
     page.login("a@firm.ru")
     assert page.get("/probe/").status_code == 404
@@ -135,7 +137,7 @@ def test_plugins_list_command_shows_installed_and_enabled(make_app, probe_distri
     assert rows["ratings"][2] == "enabled" and rows["funnel"][2] == "disabled"
 
 
-def test_an_enabled_plugin_that_fails_to_import_fails_start_up(make_app, probe_distribution, tmp_path):
-    (tmp_path / "expo_probe" / "__init__.py").write_text("raise ImportError('probe is broken')\n")
+def test_an_enabled_plugin_that_fails_to_import_fails_start_up(make_app, probe_distribution):
+    (probe_distribution / "__init__.py").write_text("raise ImportError('probe is broken')\n")
     with pytest.raises(ImportError, match="probe is broken"):
         make_app(PLUGINS="probe")

@@ -6,11 +6,11 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from expo.core import db
+from expo.core import clock, db
 from expo.core.errors import Conflict, Forbidden, ValidationError
 from expo.core.models import Engagement, StepLog, Task, User
 from expo.core.services import engagements, process
-from tests.factories import new_client, new_engagement, new_exhibition, new_scenario
+from expo.testing import new_client, new_engagement, new_exhibition, new_scenario
 
 
 @pytest.fixture
@@ -45,7 +45,8 @@ def test_opening_enters_the_first_step_and_makes_its_tasks(app, setup):
         task = db.session().scalar(select(Task))
         assert (task.title, task.assignee_id, task.escalate_to, task.hard_deadline) == (
             "Call the client", manager.id, "planner", False)
-        assert (task.due_on - engagement.opened_at.date()).days == 2
+        # Deadlines count in the firm's days (EXPO_TIMEZONE), not in UTC dates.
+        assert (task.due_on - clock.today()).days == 2
 
 
 def test_a_path_to_a_won_result(app, setup):

@@ -1,30 +1,13 @@
 """Pages issue a bounded number of SQL statements, whatever the amount of data."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from expo.core import db
 from expo.core.models import User
 from expo.core.services import activities, clients
-from tests.factories import new_client, new_engagement, new_exhibition
-
-
-@contextmanager
-def counted(app):
-    engine = app.extensions["expo.engine"]
-    statements = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+from expo.testing import PageClient, count_queries, new_client, new_engagement, new_exhibition
 
 
 def _fill(app, n_clients):
@@ -46,11 +29,9 @@ def _fill(app, n_clients):
         return first.id, shows[0].id
 
 
-@pytest.mark.parametrize("url", ["/", "/clients/", "/clients/{client}", "/exhibitions/", "/exhibitions/{show}",
+@pytest.mark.parametrize("url", ["/", "/clients/", "/clients/{client}", "/exhibitions/", "/exhibitions/{show}", "/exhibitions/{show}/engagements", "/tasks",
                                  "/engagements/1"])
 def test_page_queries_do_not_grow_with_the_data(make_app, make_user, url):
-    from tests.conftest import PageClient
-
     counts = []
     for size in (2, 12):
         app = make_app()
@@ -62,7 +43,7 @@ def test_page_queries_do_not_grow_with_the_data(make_app, make_user, url):
         page = PageClient(app)
         page.login("p@firm.ru")
         target = url.format(client=client_id, show=show_id)
-        with counted(app) as statements:
+        with count_queries(app) as statements:
             assert page.get(target).status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1], f"{url}: {counts[0]} statements with less data, {counts[1]} with more"

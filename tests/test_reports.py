@@ -17,8 +17,8 @@ from expo.core import clock, db
 from expo.core.models import Report, ReportDelivery, ReportSubscription, User
 from expo.core.reports import generate, subscriptions as subs
 from expo.core.services import process
-from tests.conftest import PageClient
-from tests.factories import new_client, new_engagement, new_exhibition, new_scenario
+from expo.testing import PageClient
+from expo.testing import new_client, new_engagement, new_exhibition, new_scenario
 from tests.test_jobs import redis_url  # noqa: F401  (fixture)
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
@@ -329,7 +329,13 @@ def test_the_scheduler_registers_the_recurring_jobs(app, redis_url):  # noqa: F8
         registered = {(job.args[0], job.cron) for job in scheduler.get_jobs()}
     assert registered == {("expo.core.services.tasks:run_deadline_checks", "*/15 * * * *"),
                           ("expo.core.reports.subscriptions:run_due_subscriptions", "*/5 * * * *"),
-                          ("expo.core.reports.generate:purge_old_reports", "30 3 * * *")}
+                          ("expo.core.reports.generate:purge_old_reports", "30 3 * * *"),
+<<<<<<< HEAD
+                          ("expo.core.services.deletion:run_purge", "45 3 * * *"),
+                          ("expo_segments.jobs:recompute_all", "15 2 * * *")}
+=======
+                          ("expo.core.jobs:drain_outbox", "* * * * *")}
+>>>>>>> security
 
 
 def test_a_plugin_section_is_offered_and_printed(make_app, api, firm):
@@ -337,17 +343,11 @@ def test_a_plugin_section_is_offered_and_printed(make_app, api, firm):
 
     class Ratings:
         @hookimpl
-        def report_sections(self):
+        def register_report_sections(self):
             return [ReportSection("top_clients", "Топ клиентов", lambda period, filters: f"<p>Лучшие за {period}</p>")]
 
     app = make_app(plugins=[Ratings()])
-    from tests.conftest import ApiClient
-    from expo.core.services.users import issue_token
-
-    with app.app_context():
-        token = issue_token(db.session().get(User, firm["planner"].id))
-        db.commit()
-    client = ApiClient(app.test_client(), token)
+    client = api(firm["planner"], app)
     assert "top_clients" in [s["key"] for s in client.get("/reports/sections").json["items"]]
     report_id = client.post("/reports", json={"sections": ["top_clients", "summary"], "period": "2026-11"}).json["id"]
     text, _pages = _pdf_text(client.get(f"/reports/{report_id}/pdf").data)

@@ -12,8 +12,8 @@ from expo.core import clock, db
 from expo.core.models import ReportDelivery, ReportSubscription, Scenario, User
 from expo.core.reports import subscriptions as subs
 from expo.core.scenarios import store
-from tests.conftest import PageClient
-from tests.factories import DESIGN_EXAMPLE, new_client, new_engagement, new_exhibition, new_scenario
+from expo.testing import PageClient
+from expo.testing import DESIGN_EXAMPLE, new_client, new_engagement, new_exhibition, new_scenario
 from tests.test_reports import NOW, firm, smtp, _subscription  # noqa: F401  (fixtures)
 
 

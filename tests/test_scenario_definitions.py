@@ -11,7 +11,7 @@ from expo.core.models import Scenario, User
 from expo.core.scenarios import store
 from expo.core.scenarios.definition import validate
 from expo.core.scenarios.templates import all_templates
-from tests.factories import DESIGN_EXAMPLE, new_client, new_engagement, new_exhibition, new_scenario
+from expo.testing import DESIGN_EXAMPLE, new_client, new_engagement, new_exhibition, new_scenario
 
 
 def _definition(**changes):

@@ -5,20 +5,12 @@ import io
 import json
 import re
 
-import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from expo.core import db
 from expo.core.models import Scenario, User
-from tests.factories import DESIGN_EXAMPLE, new_client, new_engagement, new_exhibition, new_scenario
-
-
-@pytest.fixture
-def planner(client, make_user):
-    user = make_user("planner", email="p@firm.ru")
-    client.login("p@firm.ru")
-    return user
+from expo.testing import DESIGN_EXAMPLE, new_client, new_engagement, new_exhibition, new_scenario
 
 
 def _editor_fields(html):

@@ -13,8 +13,8 @@ from expo.core import clock, db
 from expo.core.models import Activity, Engagement, Notification, Task, User
 from expo.core.services import activities, process
 from expo.core.services.tasks import escalate_missed_deadlines, flag_stalled_engagements
-from tests.conftest import PageClient
-from tests.factories import DESIGN_EXAMPLE, new_client, new_engagement, new_exhibition, new_scenario
+from expo.testing import PageClient
+from expo.testing import DESIGN_EXAMPLE, new_client, new_engagement, new_exhibition, new_scenario
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)  # a Monday
 

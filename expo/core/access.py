@@ -3,30 +3,73 @@
 A manager sees and edits only the clients and engagements assigned to them; planners and admins
 see and edit all; viewers read all and change nothing. An object the user may not see is
 reported as *not found*, so its existence does not leak.
+
+Deleted clients (``Client.deleted_at`` set: soft deletion, restorable for a while) are hidden
+from everyone, with everything hanging off them. That rule lives here and only here: every read
+of clients or engagements goes through ``scope_clients`` / ``scope_engagements`` /
+``get_client`` / ``get_engagement``, and reads keyed by a client id column (tasks, sales, the
+step log) add ``not_deleted(column)``. The admins' list of deleted clients is the one exception
+(``expo.core.services.deletion``).
+
+Every check takes an explicit actor: a :class:`User`, or :data:`SYSTEM` for jobs and commands.
+``None`` is refused outright, so a forgotten argument can never mean "all rights".
 """
 from __future__ import annotations
 
-from sqlalchemy import Select
+<<<<<<< HEAD
+from sqlalchemy import ColumnElement, Select, exists
+from sqlalchemy.orm import aliased
 
 from expo.core import db
 from expo.core.errors import Forbidden, NotFound
-from expo.core.models import Client, Engagement, User
+from expo.core.models import Client, Engagement, SystemActor, User
+
+Actor = User | SystemActor
+
+
+_deleted = aliased(Client, name="deleted_client")
+
+
+def not_deleted(client_id: ColumnElement) -> ColumnElement:
+    """True for rows whose client (``client_id``, a column of the row) is not deleted; rows without
+    a client pass. An anti-join on an alias, so it never correlates with a ``Client`` the query
+    already selects from."""
+    return ~exists().where(_deleted.id == client_id, _deleted.deleted_at.is_not(None))
+=======
+from sqlalchemy import Select, select
+
+from expo.core import db
+from expo.core.errors import Forbidden, NotFound
+from expo.core.models import Activity, Client, Engagement, User
+>>>>>>> security
 
 
 def scope_clients(query: Select, user: User) -> Select:
+    query = query.where(Client.deleted_at.is_(None))
     return query if user.sees_all_clients else query.where(Client.manager_id == user.id)
 
 
 def scope_engagements(query: Select, user: User) -> Select:
+    query = query.where(not_deleted(Engagement.client_id))
     return query if user.sees_all_clients else query.where(Engagement.manager_id == user.id)
 
 
+def scope_activities(query: Select, user: User) -> Select:
+    """Activities of a client the user sees: one logged on an engagement is visible with that
+    engagement only (a client's manager does not read the notes of an engagement reassigned to
+    someone else, just as the engagement itself answers 404). See docs/decisions/0011."""
+    if user.sees_all_clients:
+        return query
+    own_engagements = select(Engagement.id).where(Engagement.manager_id == user.id)
+    return query.where(Activity.engagement_id.is_(None) | Activity.engagement_id.in_(own_engagements))
+
+
 def can_see_client(user: User, client: Client) -> bool:
-    return user.sees_all_clients or client.manager_id == user.id
+    return client.deleted_at is None and (user.sees_all_clients or client.manager_id == user.id)
 
 
 def can_see_engagement(user: User, engagement: Engagement) -> bool:
-    return user.sees_all_clients or engagement.manager_id == user.id
+    return engagement.client.deleted_at is None and (user.sees_all_clients or engagement.manager_id == user.id)
 
 
 def get_client(user: User, client_id: int) -> Client:
@@ -43,16 +86,23 @@ def get_engagement(user: User, engagement_id: int) -> Engagement:
     return engagement
 
 
-def require_write(user: User | None) -> None:
-    if user is not None and not user.can_write:
+def require_actor(user: Actor) -> Actor:
+    """``user`` itself; a programming error (not a 403) when no actor was passed."""
+    if user is None:
+        raise TypeError("services need an actor: the acting User, or SYSTEM for jobs and commands")
+    return user
+
+
+def require_write(user: Actor) -> None:
+    if not require_actor(user).can_write:
         raise Forbidden()
 
 
-def require_assign(user: User | None) -> None:
-    if user is not None and not user.can_assign:
+def require_assign(user: Actor) -> None:
+    if not require_actor(user).can_assign:
         raise Forbidden()
 
 
-def require_permission(user: User | None, permission: str) -> None:
-    if user is not None and not user.can(permission):
+def require_permission(user: Actor, permission: str) -> None:
+    if not require_actor(user).can(permission):
         raise Forbidden()

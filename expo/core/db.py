@@ -5,8 +5,11 @@ few lines we need (see docs/decisions/0002-plain-sqlalchemy.md).
 """
 from __future__ import annotations
 
+import re
+
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Index, UniqueConstraint, create_engine, event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -64,3 +67,29 @@ def rollback() -> None:
     current = session()
     current.rollback()
     jobs.discard_pending(current)
+
+
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: ([\w.]+(?:, [\w.]+)*)")
+
+
+def unique_clash(error: IntegrityError) -> str | None:
+    """The name of the unique index or constraint a write clashed with (None: another kind of error).
+
+    PostgreSQL names it; SQLite names the columns, which the models map back to the name.
+    """
+    from expo.core.models import Base
+
+    name = getattr(getattr(error.orig, "diag", None), "constraint_name", None)
+    if name:
+        return name
+    match = _SQLITE_UNIQUE.search(str(error.orig))
+    if not match:
+        return None
+    columns = [column.split(".") for column in match.group(1).split(", ")]
+    table = Base.metadata.tables.get(columns[0][0])
+    wanted = [column for _table, column in columns]
+    for candidate in [*table.indexes, *table.constraints] if table is not None else []:
+        unique = isinstance(candidate, UniqueConstraint) or (isinstance(candidate, Index) and candidate.unique)
+        if unique and [column.name for column in candidate.columns] == wanted:
+            return candidate.name
+    return None

@@ -1,7 +1,8 @@
-"""Demo data: a believable small firm selling exhibition participation, in Russian.
+"""Demo data: a believable firm selling exhibition participation, in Russian.
 
-Everything goes through the core services, so plugins see the same events as with real work.
-Seeded randomness: the same command makes the same firm.
+The small firm goes through the core services, so plugins see the same events as with real work.
+The large one is bulk-loaded (:mod:`expo.core.bulk`, the benchmarks' generator): seconds instead of
+minutes, no hooks fired. Seeded randomness: the same command makes the same firm.
 """
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from expo.core import db
-from expo.core.models import Activity, User, utcnow
+from expo.core.bulk import FirmSize, load_firm
+from expo.core.models import SYSTEM, Activity, User, utcnow
 from expo.core.services import activities, clients, engagements, exhibitions, process, users
 
 DEMO_PASSWORD = "demo"
-SCALES = {"small": {"clients": 500, "managers": 4}, "large": {"clients": 10_000, "managers": 12}}
+SMALL = {"clients": 500, "managers": 4}
+LARGE = FirmSize(clients=10_000, engagements_per_client=3, managers=12)
 
 STAFF = [
     ("admin@demo-expo.ru", "Анна Администратор", "admin"),
@@ -76,16 +79,20 @@ def _inn(rng: random.Random) -> str:
 
 
 def load(scale: str = "small") -> str:
+    """Make the demo firm (``small`` or ``large``) in an empty database; returns what was made."""
+    if scale == "large":
+        counts = load_firm(LARGE, DEMO_PASSWORD, seed=2026)
+        return ", ".join(f"{count} {table.replace('_', ' ')}" for table, count in counts.items())
     rng = random.Random(2026)
-    size = SCALES[scale]
+    size = SMALL
     staff = {}
     for email, name, role in STAFF:
-        staff[role] = users.create_user({"email": email, "name": name, "role": role, "password": DEMO_PASSWORD})
-    users.grant(staff["admin"], "clients.export")
-    users.grant(staff["admin"], "clients.delete")
+        staff[role] = users.create_user({"email": email, "name": name, "role": role, "password": DEMO_PASSWORD}, SYSTEM)
+    users.grant(staff["admin"], "clients.export", SYSTEM)
+    users.grant(staff["admin"], "clients.delete", SYSTEM)
     managers = [
         users.create_user({"email": f"manager{i + 1}@demo-expo.ru", "name": name, "role": "manager",
-                           "password": DEMO_PASSWORD})
+                           "password": DEMO_PASSWORD}, SYSTEM)
         for i, name in enumerate(MANAGER_NAMES[: size["managers"]])
     ]
     planner = staff["planner"]

@@ -1,36 +1,22 @@
 """Document templates of actions (letters, offers, minutes), filled for one engagement.
 
-Templates are written by users, so they render in Jinja's sandbox, from plain dictionaries of
+Templates are written by users, so they render in a bounded Jinja sandbox inside a worker process
+(:mod:`expo.core.document_sandbox`, :mod:`expo.core.sandbox_pool`), from plain dictionaries of
 the engagement's data (never ORM objects, which would reach the database). A template is plain
 text: the page that shows it escapes the whole result, so no markup a user writes can run.
 """
 from __future__ import annotations
 
+from flask import current_app
+from flask_babel import lazy_gettext as _l
 from jinja2 import TemplateError
-from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
 
-from expo.core import clock
+from expo.core import clock, sandbox_pool
+from expo.core.document_sandbox import MAX_OUTPUT, DocumentSandbox
 from expo.core.errors import ValidationError
 from expo.core.models import Engagement
 
-class _Sandbox(SandboxedEnvironment):
-    """Jinja's sandbox, also refusing huge products and powers ('x' * 10**10 would eat the memory)."""
-
-    intercepted_binops = frozenset({"*", "**"})
-    MAX_SIZE = 100_000
-
-    def call_binop(self, context, operator, left, right):
-        if operator == "**" and isinstance(right, (int, float)) and abs(right) > 100:
-            raise SecurityError("the exponent is too large")
-        if operator == "*":
-            for seq, times in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and len(seq) * times > self.MAX_SIZE:
-                    raise SecurityError("the result would be too large")
-        return super().call_binop(context, operator, left, right)
-
-
-_env = _Sandbox(autoescape=False)
+_env = DocumentSandbox()  # for syntax checks only: templates are filled in a worker process
 
 
 def context(engagement: Engagement) -> dict:
@@ -49,11 +35,30 @@ def context(engagement: Engagement) -> dict:
 
 
 def render_text(template: str, engagement: Engagement) -> str:
-    """The filled document as plain text (its page escapes it and keeps the line breaks)."""
+    """The filled document as plain text (its page escapes it and keeps the line breaks).
+
+    Filled in a sandboxed worker process with a wall-clock and a memory limit; every way a
+    template can fail or overstep is a 422 naming the field.
+    """
+    config = current_app.config
     try:
-        return str(_env.from_string(template).render(context(engagement)))
-    except Exception as problem:  # a user's template may fail in any way: say how, never a 500
-        raise ValidationError(fields={"document_template": f"{type(problem).__name__}: {problem}"[:500]}) from None
+        return sandbox_pool.fill(template, context(engagement), timeout=config["DOCUMENT_TIMEOUT"],
+                                 memory_mb=config["DOCUMENT_MEMORY_MB"], size=config["DOCUMENT_WORKERS"])
+    except sandbox_pool.TemplateLimit as stopped:
+        raise ValidationError(fields={"document_template": str(_why(stopped))}) from None
+
+
+def _why(stopped: sandbox_pool.TemplateLimit):
+    config = current_app.config
+    if stopped.kind == "timeout":
+        return _l("The template took longer than %(n)d s to fill.", n=config["DOCUMENT_TIMEOUT"])
+    if stopped.kind == "memory":
+        return _l("The template needs more than %(n)d MB of memory.", n=config["DOCUMENT_MEMORY_MB"])
+    if stopped.kind == "output":
+        return _l("The filled document would be longer than %(n)d characters.", n=MAX_OUTPUT)
+    if stopped.kind == "limit":
+        return _l("The template oversteps a limit: %(detail)s.", detail=stopped.detail)
+    return stopped.detail
 
 
 def syntax_problem(template: str) -> str | None:
@@ -62,10 +67,6 @@ def syntax_problem(template: str) -> str | None:
         _env.parse(template)
     except TemplateError as problem:
         return str(problem)
+    except (RecursionError, MemoryError, ValueError):  # absurd nesting, a 5000-digit literal
+        return str(_l("The template is too deeply nested or too large."))
     return None
-
-
-def render_pdf(html: str) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=html).write_pdf()

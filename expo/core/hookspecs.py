@@ -3,9 +3,18 @@
 Plugins implement these with ``@hookimpl`` from :mod:`expo.hooks` and are always called with
 keyword arguments. Each docstring says when the hook fires, what it gets and what it returns.
 
-Lifecycle hooks run *inside* the core service's transaction: raising rolls the change back.
-Side effects (mail, jobs) belong in ``enqueue_after_commit``. UI-slot hooks are collected
-safely: one plugin's exception is logged with its name and the page goes on without it.
+Four groups, in the order of an application's life:
+
+- **Registries** (``register_*``): what a plugin adds — blueprints, rights, commands, scenario
+  templates, report sections, scheduled jobs, API documentation. An exception here fails loudly
+  (start-up, or the command that asked): a broken plugin is noticed at once.
+- **Lifecycle events** (past tense): fired by core services *inside* their transaction; raising
+  rolls the change back. Side effects (mail, jobs) belong in ``enqueue_after_commit``.
+- **UI slots** (nouns): asked while a page is rendered, collected safely — one plugin's exception
+  is logged with its name and the page goes on without that plugin's part.
+- **Questions** to plugins whose answers the core combines (``client_priority``).
+
+``user`` is always the acting ``User``, or ``expo.hooks.SYSTEM`` for jobs and commands.
 """
 from __future__ import annotations
 
@@ -14,7 +23,7 @@ import pluggy
 hookspec = pluggy.HookspecMarker("expo")
 
 
-# --- Start-up: called once while create_app() builds the application ---------------------------
+# --- Registries: what a plugin adds; exceptions propagate -----------------------------------
 
 
 @hookspec
@@ -54,6 +63,38 @@ def register_scenario_templates():
     """
 
 
+@hookspec
+def register_report_sections():
+    """Offer sections for reports. Asked whenever a report is offered, previewed or generated
+    (pages, API, PDF jobs, scheduled mailings).
+
+    Returns a list of ``ReportSection(key, title, render)``; ``render(period, filters)`` returns an
+    HTML fragment, used for the preview and the PDF. ``period`` is ``YYYY-MM``; ``filters`` may hold
+    ``exhibition_id`` and ``manager_id``. Keys are ``<plugin>-<section>``.
+    """
+
+
+@hookspec
+def register_scheduled_jobs():
+    """Declare recurring work. Asked when the scheduler starts (``expo scheduler``, ``expo run``).
+
+    Returns a list of ``ScheduledJob(key, cron, func)``: ``func`` is an importable
+    ``"module:function"`` path run as a job (no arguments, as ``SYSTEM``) at each ``cron`` time.
+    Jobs must be idempotent: a restarted scheduler may run one again.
+    """
+
+
+@hookspec
+def register_api_docs():
+    """Describe the plugin's JSON API routes for ``/api/v1/openapi.json``. Asked when the
+    document is served.
+
+    Returns a list of ``ApiDoc(paths, schemas)``: OpenAPI path items keyed by their path relative
+    to ``/api/v1`` (``"/ratings/rules"``) and component schemas. Every route of a blueprint made
+    with ``api_blueprint`` must be described (a test checks it).
+    """
+
+
 # --- Client lifecycle: fired by core services inside their transaction ------------------------
 
 
@@ -61,7 +102,7 @@ def register_scenario_templates():
 def client_created(client, user):
     """A client was created. Fires once, after the row is flushed (``client.id`` is set).
 
-    Gets the ``Client`` and the acting ``User`` (``None`` for system work). Returns nothing.
+    Gets the ``Client`` and the acting ``user``. Returns nothing.
     """
 
 
@@ -76,10 +117,23 @@ def client_updated(client, changes, user):
 
 @hookspec
 def client_deleted(client_id, name, user):
-    """A client and everything hanging off it is being deleted. Fires before the row goes.
+    """A client and everything hanging off it is being deleted for good. Fires before the row goes.
 
+    Deleting a client first only hides it (soft deletion: an administrator can restore it); this
+    fires when the scheduled purge removes it, ``CLIENT_PURGE_DAYS`` later, with ``user`` = SYSTEM.
     Gets the deleted client's ``client_id`` and ``name``; plugins drop or anonymise their own
     rows about it here. Returns nothing.
+    """
+
+
+@hookspec
+def import_committed(import_id, kind, counts, user):
+    """An import of the client base was committed. Fires once per import, inside its transaction,
+    after every row is written (each new client has fired ``client_created`` already).
+
+    ``kind`` is ``"clients"`` or ``"sales"``; ``counts`` maps ``new``, ``update``, ``duplicate``
+    and ``invalid`` to numbers of rows. Plugins whose numbers depend on the base (categories,
+    classifications) queue their recomputation here with ``enqueue_after_commit``. Returns nothing.
     """
 
 
@@ -132,6 +186,17 @@ def engagement_closed(engagement, result, kind, user):
 
 
 @hookspec
+def engagement_reopened(engagement, previous_result, previous_kind, user):
+    """A closed engagement was opened again (planners and admins do this). Fires once per reopen.
+
+    Gets the result key it had (``previous_result``) and that result's kind (``won``, ``lost``
+    or ``declined``); ``engagement.state`` is ``open`` again and ``result`` / ``closed_at`` are
+    cleared. Fires before the ``step_entered`` of the step it returns to. Undo here whatever you
+    did on ``engagement_closed``. Returns nothing.
+    """
+
+
+@hookspec
 def amounts_changed(engagement, changes, user):
     """An engagement's money changed. Fires once per save that changed an amount.
 
@@ -168,11 +233,28 @@ def engagement_panels(engagement, user):
 
 @hookspec
 def list_columns(list_name, user):
-    """Extra columns for a list page; ``list_name`` is ``"clients"`` for the client list.
+    """Extra columns for a list page, asked each time the list is rendered.
 
-    Returns a list of ``ListColumn(key, label, expression)`` where ``expression`` is an
-    SQLAlchemy scalar expression correlated to the list's model (e.g. a scalar subquery on
-    ``Client.id``). The list selects it, shows it and sorts by it, all in SQL.
+    ``list_name`` says which list and which model the expression must correlate to:
+    ``"clients"`` (the client list, ``Client``), ``"engagements"`` (an exhibition's engagements,
+    list and board, ``Engagement``) or ``"tasks"`` (My tasks, ``Task``).
+    Returns a list of ``ListColumn(key, label, expression, default_sort=None, joins=())`` where
+    ``expression`` is an SQLAlchemy scalar expression correlated to that model (e.g. a scalar
+    subquery on ``Client.id``), or reading the tables named in ``joins`` — ``(target, onclause)``
+    pairs the list LEFT OUTER JOINs, each matching at most one row per list row. The list
+    selects it, shows it and sorts by it, all in SQL; ``default_sort`` makes it the order when
+    the user picked none. Return nothing for lists you do not extend.
+    """
+
+
+@hookspec
+def list_filters(list_name, user):
+    """Extra filters for a list page, asked each time the list is read (page, export, API).
+
+    Only ``"clients"`` (the client list, ``Client``) asks for now. Returns a list of
+    ``ListFilter(key, label, choices, condition)``: the page shows a drop-down of ``choices``;
+    ``?key=value`` keeps the rows where ``condition(value)`` holds, in SQL. An unknown value is
+    refused (422) naming the filter. Return nothing for lists you do not filter.
     """
 
 
@@ -181,18 +263,15 @@ def dashboard_widgets(user):
     """Widgets on the start page. Returns a list of ``Panel(key, title, url)`` loaded by HTMX."""
 
 
-@hookspec
-def report_sections():
-    """Sections a report can include. Returns a list of ``ReportSection(key, title, render)``.
-
-    ``render(period, filters)`` returns an HTML fragment (used for the page and the PDF).
-    """
+# --- Questions: the core combines every plugin's answer -----------------------------------------
 
 
 @hookspec
-def scheduled_jobs():
-    """Recurring work. Asked when the scheduler starts.
+def client_priority(client_ids):
+    """How much each client matters, for ranking lists of candidates (e.g. planning's
+    replacement clients). Asked with a list of client ids; collected safely.
 
-    Returns a list of ``ScheduledJob(key, cron, func)``: ``func`` is an importable
-    ``"module:function"`` path run as a job at each ``cron`` time.
+    Returns ``{client_id: number}`` for the clients the plugin has an opinion on (others may be
+    left out). The core sums the answers of every plugin per client (missing = 0), so one plugin
+    can rank clients for another without either importing the other.
     """

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Iterable
 
 from flask import Flask, current_app, has_request_context, session
 from flask_babel import Babel, format_currency, format_date, format_datetime, get_locale
@@ -28,10 +29,13 @@ def money(amount: Decimal | None) -> str:
     return format_currency(amount, current_app.config["CURRENCY"])
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, plugin_translations: Iterable[Path] = ()) -> None:
+    """Set up Flask-Babel; each enabled plugin's ``translations`` folder is merged into the core's
+    catalog, so plugins use ``gettext`` like the core."""
     if app.config["LOCALE"] not in LOCALES:
         raise ConfigError(f"EXPO_LOCALE must be one of {', '.join(LOCALES)}, not {app.config['LOCALE']!r}")
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES",
+                          ";".join(str(folder) for folder in (TRANSLATIONS, *plugin_translations)))
     Babel(app, locale_selector=select_locale, default_timezone="UTC")
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["date"] = lambda d: format_date(d, "medium") if d else "—"

@@ -9,6 +9,10 @@ LABELS = {
     "activity": {"call": _l("call"), "email": _l("e-mail"), "meeting": _l("meeting"),
                  "presentation": _l("presentation"), "offer": _l("offer sent"), "note": _l("note")},
     "report": {"queued": _l("queued"), "running": _l("running"), "done": _l("done"), "failed": _l("failed")},
+    "import": {"uploaded": _l("to be mapped"), "checking": _l("checking"), "checked": _l("checked, not imported"),
+               "committing": _l("importing"), "committed": _l("imported"), "failed": _l("failed")},
+    "import_kind": {"clients": _l("clients"), "sales": _l("sales")},
+    "row_status": {"new": _l("new"), "update": _l("update"), "duplicate": _l("duplicate"), "invalid": _l("invalid")},
     "delivery": {"sending": _l("sending"), "sent": _l("sent"), "failed": _l("failed")},
 }
 

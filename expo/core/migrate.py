@@ -13,9 +13,15 @@ from alembic.config import Config
 from flask import Flask
 
 from expo import ROOT
-from expo.core.plugins import enabled_plugins
+from expo.core.plugins import plugin_folders
 
 CORE_SCRIPTS = ROOT / "migrations"
+
+
+def not_a_version_table(name, type_, _parent_names) -> bool:
+    """For Alembic's ``include_name``: compare everything but the version tables (the core's and
+    each plugin's ``alembic_version_<plugin>``, which no model declares)."""
+    return not (type_ == "table" and name.startswith("alembic_version"))
 
 
 def alembic_config(connection, version_table: str = "alembic_version",
@@ -32,15 +38,8 @@ def alembic_config(connection, version_table: str = "alembic_version",
 
 def plugin_version_dirs(app: Flask) -> dict[str, Path]:
     """``{plugin name: versions folder}`` for every enabled plugin that ships migrations."""
-    found = {}
-    for name, plugin in enabled_plugins(app.extensions["expo.plugins"]).items():
-        module_file = getattr(plugin, "__file__", None)
-        if not module_file:
-            continue
-        versions = Path(module_file).resolve().parent / "migrations" / "versions"
-        if any(versions.glob("*.py")):
-            found[name] = versions
-    return found
+    folders = plugin_folders(app.extensions["expo.plugins"], "migrations/versions")
+    return {name: folder for name, folder in folders.items() if any(folder.glob("*.py"))}
 
 
 def upgrade(app: Flask) -> list[str]:
@@ -54,3 +53,11 @@ def upgrade(app: Flask) -> list[str]:
             command.upgrade(alembic_config(connection, f"alembic_version_{name}", versions), "heads")
             done.append(name)
     return done
+
+
+def downgrade(app: Flask, plugin: str, revision: str = "base") -> None:
+    """Take one enabled plugin's tables back to ``revision`` (``base``: dropped, its history gone),
+    as before the plugin was first enabled; the core and other plugins are left alone."""
+    versions = plugin_version_dirs(app)[plugin]
+    with app.extensions["expo.engine"].begin() as connection:
+        command.downgrade(alembic_config(connection, f"alembic_version_{plugin}", versions), revision)

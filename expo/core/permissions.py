@@ -1,7 +1,7 @@
 """Rights beyond the roles: the core's two plus whatever enabled plugins declare."""
 from __future__ import annotations
 
-from expo.core.plugins import collect
+from expo.core.plugins import registered
 
 
 def all_permissions() -> dict[str, str]:
@@ -10,5 +10,5 @@ def all_permissions() -> dict[str, str]:
 
     rights = {"clients.export": str(_l("Export the client base")),
               "clients.delete": str(_l("Delete clients"))}
-    rights.update({p.key: p.label for p in collect("register_permissions")})
+    rights.update({p.key: p.label for p in registered("register_permissions")})
     return rights

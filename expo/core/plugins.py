@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from decimal import Decimal
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any, Iterable
 
 import pluggy
@@ -84,6 +86,19 @@ def enabled_plugins(pm: pluggy.PluginManager) -> dict[str, Any]:
     return {name: plugin for name, plugin in pm.list_name_plugin() if plugin is not None}
 
 
+def plugin_folders(pm: pluggy.PluginManager, subfolder: str) -> dict[str, Path]:
+    """``{name: <package>/<subfolder>}`` of each enabled plugin whose package has that folder
+    (``migrations/versions``, ``translations``)."""
+    found = {}
+    for name, plugin in enabled_plugins(pm).items():
+        module_file = getattr(plugin, "__file__", None)
+        if module_file:
+            folder = Path(module_file).resolve().parent / subfolder
+            if folder.is_dir():
+                found[name] = folder
+    return found
+
+
 def plugin_list(pm: pluggy.PluginManager) -> list[PluginInfo]:
     loaded = enabled_plugins(pm)
     return [
@@ -91,9 +106,44 @@ def plugin_list(pm: pluggy.PluginManager) -> list[PluginInfo]:
     ]
 
 
+def has_listeners(hook: str) -> bool:
+    """Whether any plugin implements ``hook`` (bulk work skips loading objects nobody listens for)."""
+    return bool(getattr(plugin_manager().hook, hook).get_hookimpls())
+
+
 def call(hook: str, **kwargs: Any) -> list:
-    """Fire a hook with every implementation; exceptions propagate (lifecycle hooks)."""
+    """Fire a lifecycle hook with every implementation; exceptions propagate (and roll back)."""
     return getattr(plugin_manager().hook, hook)(**kwargs)
+
+
+def registered(hook: str, pm: pluggy.PluginManager | None = None, **kwargs: Any) -> list:
+    """Ask a registry hook (``register_*``), flattening the lists plugins return.
+
+    Exceptions propagate: a plugin that cannot say what it registers is broken, and the start-up
+    or command that asked should say so rather than run without part of it.
+    """
+    pm = pm or plugin_manager()
+    return [item for result in getattr(pm.hook, hook)(**kwargs) for item in (result or ())]
+
+
+def _answers_by_plugin(pm: pluggy.PluginManager, hook: str, kwargs: dict):
+    """Yield ``(plugin name, answer)`` for each implementation, one call per plugin.
+
+    Each call goes through pluggy (a subset caller with every other implementer removed), so
+    hook wrappers and tracing still apply; an exception is logged with the plugin's name and
+    that plugin's answer is skipped.
+    """
+    caller = getattr(pm.hook, hook)
+    implementers = [impl for impl in caller.get_hookimpls() if not (impl.hookwrapper or impl.wrapper)]
+    for impl in reversed(implementers):  # registration order, as a plain hook call answers
+        others = [other.plugin for other in implementers if other.plugin is not impl.plugin]
+        try:
+            answers = pm.subset_hook_caller(hook, remove_plugins=others)(**kwargs)
+        except Exception:
+            log.exception("plugin %s failed in hook %s", impl.plugin_name, hook)
+            continue
+        for answer in answers:
+            yield impl.plugin_name, answer
 
 
 def collect(hook: str, pm: pluggy.PluginManager | None = None, **kwargs: Any) -> list:
@@ -103,13 +153,17 @@ def collect(hook: str, pm: pluggy.PluginManager | None = None, **kwargs: Any) ->
     own panel, not the page.
     """
     pm = pm or plugin_manager()
-    items: list = []
-    for impl in reversed(getattr(pm.hook, hook).get_hookimpls()):
-        try:
-            result = impl.function(*[kwargs[arg] for arg in impl.argnames])
-        except Exception:
-            log.exception("plugin %s failed in hook %s", impl.plugin_name, hook)
-            continue
-        if result:
-            items.extend(result)
-    return items
+    return [item for _name, answer in _answers_by_plugin(pm, hook, kwargs) for item in (answer or ())]
+
+
+def client_priority(client_ids: Iterable[int]) -> dict[int, float]:
+    """``{client_id: summed priority}`` over every plugin answering ``client_priority`` (missing = 0)."""
+    ids = list(client_ids)
+    totals = dict.fromkeys(ids, 0)
+    if not ids:
+        return totals
+    for _name, answer in _answers_by_plugin(plugin_manager(), "client_priority", {"client_ids": ids}):
+        for client_id, value in (answer or {}).items():
+            if client_id in totals and isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+                totals[client_id] += value
+    return totals

@@ -12,16 +12,21 @@ from sqlalchemy.orm.exc import StaleDataError
 from expo import ROOT
 from expo.core import db
 from expo.core.errors import Conflict, ExpoError
-from expo.core.models import User
 from expo.core.plugins import collect
 from expo.core.services import notifications
+from expo.core.services.users import user_for_session
 
 csrf = CSRFProtect()
 HTMX_DIST = ROOT / "node_modules" / "htmx.org" / "dist"
 
 
 def register_web(app: Flask) -> None:
-    from expo.web import admin, api, auth, clients, engagements, exhibitions, home, reports, scenarios, tasks
+<<<<<<< HEAD
+    from expo.web import (admin, api, auth, clients, engagements, exhibitions, home, imports, reports, scenarios,
+=======
+    from expo.web import (admin, api, auth, clients, engagements, exhibitions, home, reports, scenarios, security,
+>>>>>>> security
+                          tasks)
 
     Htmx(app)
     csrf.init_app(app)
@@ -30,14 +35,14 @@ def register_web(app: Flask) -> None:
     login.login_message = None
 
     @login.user_loader
-    def _load_user(user_id: str):
-        user = db.session().get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+    def _load_user(session_token: str):
+        return user_for_session(session_token)  # None once logged out (or deactivated)
 
-    for module in (auth, home, clients, exhibitions, engagements, scenarios, tasks, reports, admin):
+    for module in (auth, home, clients, imports, exhibitions, engagements, scenarios, tasks, reports, admin):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # bearer tokens, no cookies: nothing for a forged request to ride on
+    security.init_app(app)  # headers, cookie flags, login throttling (wraps the login view)
 
     # htmx is an npm dependency (package.json), served from here, never from a CDN. Without it
     # (no npm at set-up) pages still work as plain links and forms.
@@ -80,10 +85,15 @@ def register_web(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def _busy(error):
-        db.rollback()
+        try:
+            db.rollback()
+        except OperationalError:
+            pass  # the connection is gone; the pool replaces it on the next checkout (pre-ping)
         if "locked" in str(error.orig).lower():  # SQLite: another writer held the database
             return _error_page(409, _("The database is busy; try again."))
-        raise error
+        # The server went away (restart, network): nothing was committed; the next request reconnects.
+        app.logger.warning("database unavailable: %s", error.orig)
+        return _error_page(503, _("The database is unavailable right now; try again shortly."))
 
     @app.before_request
     def _refuse_control_characters():
@@ -108,10 +118,14 @@ HTTP_ERRORS = {
 
 
 def _http_error(status: int, message):
-    def handler(_error):
+    def handler(error):
         if status == 500:
             db.rollback()
-        return _error_page(status, str(message))
+        response = _error_page(status, str(message))
+        if status == 405 and getattr(error, "valid_methods", None):
+            # RFC 9110: a 405 says which methods the URL does take.
+            return (*response, {"Allow": ", ".join(error.valid_methods)})
+        return response
 
     return handler
 
@@ -122,6 +136,6 @@ def _error_page(status: int, message: str, details: dict | None = None):
 
         return error_response(status, {400: "bad_request", 403: "forbidden", 404: "not_found",
                                        405: "method_not_allowed", 409: "conflict", 413: "too_large",
-                                       500: "server_error"}.get(status, "error"),
+                                       500: "server_error", 503: "unavailable"}.get(status, "error"),
                               message, details)
     return render_template("error.html", status=status, message=message, details=details or {}), status

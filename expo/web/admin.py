@@ -1,16 +1,35 @@
-"""Administration: installed plugins, users and their rights, the audit trail."""
+<<<<<<< HEAD
+"""Administration: installed plugins, users and their rights, the audit trail, deleted clients."""
 from __future__ import annotations
 
-from flask import render_template
-from sqlalchemy import select
+from flask import render_template, request, url_for
 
 from expo.core import db
 from expo.core.errors import Forbidden
-from expo.core.models import AuditEvent, User
 from expo.core.plugins import plugin_list, plugin_manager
-from expo.web.pages import protected_blueprint, user
+from expo.core.queries import paging_from_args
+from expo.core.queries.people import all_users, recent_audit_events
+from expo.core.services import deletion
+from expo.core.validation import parse_id
+=======
+"""Administration: installed plugins, users with their rights and API tokens, the audit trail."""
+from __future__ import annotations
+
+from itertools import groupby
+
+from flask import render_template, url_for
+from sqlalchemy import select
+
+from expo.core import clock, db
+from expo.core.errors import Forbidden, NotFound
+from expo.core.models import ApiToken, AuditEvent, User
+from expo.core.plugins import plugin_list, plugin_manager
+from expo.core.services import users as users_service
+>>>>>>> security
+from expo.web.pages import protected_blueprint, redirect_after_post, user
 
 bp = protected_blueprint("admin", __name__, url_prefix="/admin")
+AUDIT_LIMIT = 200
 
 
 @bp.before_request
@@ -26,12 +45,44 @@ def plugins():
 
 @bp.get("/users")
 def users():
+<<<<<<< HEAD
+    return render_template("admin/users.html", users=all_users())
+=======
     people = db.session().scalars(select(User).order_by(User.role, User.name)).all()
-    return render_template("admin/users.html", users=people)
+    tokens = db.session().scalars(select(ApiToken).order_by(ApiToken.user_id, ApiToken.id)).all()
+    by_user = {key: list(rows) for key, rows in groupby(tokens, key=lambda t: t.user_id)}
+    return render_template("admin/users.html", users=people, tokens=by_user, now=clock.now())
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+def revoke_token(token_id: int):
+    token = db.session().get(ApiToken, token_id)
+    if token is None:
+        raise NotFound()
+    users_service.revoke_token(token, user())
+    db.commit()
+    return redirect_after_post(url_for("admin.users"))
+>>>>>>> security
 
 
 @bp.get("/audit")
 def audit():
-    events = db.session().scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(200)).all()
-    names = {u.id: u.name for u in db.session().scalars(select(User))}
+    events, names = recent_audit_events(AUDIT_LIMIT)
     return render_template("admin/audit.html", events=events, names=names)
+
+
+@bp.get("/deleted-clients")
+def deleted_clients():
+    limit, offset = paging_from_args(request.args, 100)
+    clients, total = deletion.deleted_clients(limit, offset)
+    return render_template("admin/deleted_clients.html", clients=clients, total=total, limit=limit, offset=offset,
+                           purge_days=deletion.purge_days())
+
+
+@bp.post("/deleted-clients/restore")
+def restore_clients():
+    """Restore the ticked clients (or one, from its row's button)."""
+    ids = [i for i in (parse_id(v) for v in request.form.getlist("client_id")) if i is not None]
+    deletion.restore_clients(ids, user())
+    db.commit()
+    return redirect_after_post(url_for("admin.deleted_clients"))

@@ -1,72 +1,85 @@
 """Client base pages: list with search and filters, card, forms, contacts, activities, export."""
 from __future__ import annotations
 
-import csv
-import io
+from flask import Response, render_template, request, send_file, stream_with_context, url_for
 
-from flask import Response, render_template, request, url_for
-from sqlalchemy import select
-
-from expo.core import access, db
+from expo.core import access, db, exports
 from expo.core.errors import NotFound, ValidationError
-from expo.core.models import ACTIVITY_KINDS, CATEGORIES, Activity, Contact, Engagement, Exhibition
+from expo.core.models import ACTIVITY_KINDS, CATEGORIES, Contact
 from expo.core.labels import label
 from expo.core.plugins import collect
-from expo.core.queries.clients import FILTERS, ClientListQuery, filter_options, list_clients
-from expo.core.services import activities, audit, clients as client_service
-from expo.web.pages import (assignable_users, form_data, page_or_fragment, protected_blueprint, redirect_after_post,
-                            safe_local_url, save_form, user)
+from expo.core.queries.clients import (FILTERS, ClientListQuery, card_details, count_selected, filter_options,
+                                       list_clients, list_query, selected_ids)
+from expo.core.services import activities, clients as client_service, deletion
+from expo.core.spreadsheets import CSV_MIMETYPE, XLSX_MIMETYPE, csv_chunks, xlsx_file
+from expo.core.queries.people import assignable_users
+from expo.web.pages import (form_data, inline_form, page_or_fragment, protected_blueprint,
+                            redirect_after_post, safe_local_url, save_form, user)
 
 bp = protected_blueprint("clients", __name__, url_prefix="/clients")
-EXPORT_LIMIT = 100_000
+HISTORY_LIMIT = 100  # the newest activities on the card; the API pages through all
 
 
 @bp.get("/")
 def index():
     me = user()
-    columns = collect("list_columns", list_name="clients", user=me)
     try:
-        query = ClientListQuery.from_args(request.args, default_limit=50)
+        query, columns, extra = list_query(request.args, me)
         page = list_clients(me, query, columns)
         error = None
     except ValidationError as problem:
+        columns = collect("list_columns", list_name="clients", user=me)
+        extra = collect("list_filters", list_name="clients", user=me)
         query, page, error = ClientListQuery(), None, problem
-    context = dict(query=query, page=page, error=error, columns=columns,
+    context = dict(query=query, page=page, error=error, columns=columns, extra_filters=extra,
                    options=filter_options(me), managers=assignable_users() if me.sees_all_clients else [],
                    categories=CATEGORIES, filters=FILTERS)
     return page_or_fragment("clients/index.html", "_partials/client_results.html", **context)
 
 
-@bp.post("/export.csv")
+@bp.post("/export")
 def export():
-    """CSV of the filtered list; needs the ``clients.export`` right and is audited."""
+    """CSV or XLSX of the filtered list; needs ``clients.export`` and is audited."""
     me = user()
     access.require_permission(me, "clients.export")
-    query = ClientListQuery.from_args(request.form, default_limit=1)
-    query.offset, query.limit = 0, EXPORT_LIMIT
-    page = list_clients(me, query)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    fields = ("id", "name", "tax_id", "region", "industry", "channel", "category", "email", "phone", "manager_id")
-    writer.writerow(fields)
-    for client, _extra in page.rows:
-        writer.writerow([_cell(getattr(client, f)) for f in fields])
-    audit.record("export", "client", None, me, count=len(page.rows), q=query.q, filters=query.filters)
+    query, columns, _extra = list_query(request.form, me)
+    return export_response(me, query, columns, exports.check_format(request.form.get("format", "csv")))
+
+
+def export_response(me, query, columns, fmt: str):
+    """Audit and commit first, then stream the file (the page's and the API's export)."""
+    exports.start_export(me, query, fmt)
     db.commit()
-    return Response(out.getvalue(), mimetype="text/csv",
+    if fmt == "xlsx":
+        return send_file(xlsx_file(exports.rows(me, query, columns), "clients"), mimetype=XLSX_MIMETYPE,
+                         as_attachment=True, download_name="clients.xlsx")
+    return Response(stream_with_context(csv_chunks(exports.rows(me, query, columns))), mimetype=CSV_MIMETYPE,
                     headers={"Content-Disposition": "attachment; filename=clients.csv"})
 
 
-def _cell(value) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+@bp.route("/delete", methods=["GET", "POST"])
+def bulk_delete():
+    """Delete (soft) every client of the filtered list: a confirmation page, then the POST."""
+    me = user()
+    access.require_permission(me, "clients.delete")
+    args = request.form if request.method == "POST" else request.args
+    query, _columns, _extra = list_query(args, me)
+    count = count_selected(me, query)
+    if request.method == "POST":
+        deletion.delete_clients(selected_ids(me, query), me, {"q": query.q, **query.filters})
+        db.commit()
+        return redirect_after_post(url_for("clients.index"))
+    return render_template("clients/delete.html", query=query, count=count,
+                           purge_days=deletion.purge_days())
 
 
 @bp.get("/<int:client_id>")
 def card(client_id: int):
     me = user()
     client = access.get_client(me, client_id)
+<<<<<<< HEAD
+    details = card_details(me, client, HISTORY_LIMIT)
+=======
     session = db.session()
     engagements = session.scalars(
         access.scope_engagements(select(Engagement), me)
@@ -74,15 +87,17 @@ def card(client_id: int):
         .order_by(Engagement.opened_at.desc())
     ).all()
     history = session.scalars(
-        select(Activity).where(Activity.client_id == client.id).order_by(Activity.occurred_at.desc()).limit(100)
+        access.scope_activities(select(Activity), me).where(Activity.client_id == client.id)
+        .order_by(Activity.occurred_at.desc()).limit(100)
     ).all()
     taken = {e.exhibition_id for e in engagements}
     exhibitions = [x for x in session.scalars(select(Exhibition).order_by(Exhibition.starts_on.desc()))
                    if x.id not in taken]
+>>>>>>> security
     return render_template(
-        "clients/card.html", client=client, engagements=engagements, history=history,
-        exhibitions=exhibitions, activity_kinds=ACTIVITY_KINDS,
-        panels=collect("client_card_panels", client=client, user=me),
+        "clients/card.html", client=client, engagements=details.engagements, history=details.activities,
+        exhibitions=details.exhibitions_on_offer, activity_kinds=ACTIVITY_KINDS,
+        panels=collect("client_card_panels", client=client, user=me), purge_days=deletion.purge_days(),
     )
 
 
@@ -96,15 +111,11 @@ def form(client_id: int | None = None):
     values = {key: getattr(client, key) for key in client_service.CLIENT_FIELDS} if client else {}
     errors = {}
     if request.method == "POST":
-        def save(submitted):
-            if not me.can_assign:
-                submitted.pop("manager_id", None)  # the service would refuse it; the form has no such field
-            if client is None:
-                return client_service.create_client(submitted, me)
-            client_service.update_client(client, submitted, me)
-            return client
-
-        saved, values, errors = save_form(client_service.CLIENT_FIELDS, save)
+        # A manager's form has no manager field: the service would refuse one.
+        saved, values, errors = save_form(
+            client_service.CLIENT_FIELDS, client, create=lambda values: client_service.create_client(values, me),
+            update=lambda obj, values: client_service.update_client(obj, values, me),
+            ignore=() if me.can_assign else ("manager_id",))
         if saved is not None:
             return redirect_after_post(url_for("clients.card", client_id=saved.id))
     return page_or_fragment(
@@ -119,7 +130,7 @@ def form(client_id: int | None = None):
 def delete(client_id: int):
     me = user()
     client = access.get_client(me, client_id)
-    client_service.delete_client(client, me)
+    deletion.delete_client(client, me)
     db.commit()
     return redirect_after_post(url_for("clients.index"))
 
@@ -129,15 +140,9 @@ def add_contact(client_id: int):
     me = user()
     client = access.get_client(me, client_id)
     values = form_data(client_service.CONTACT_FIELDS)
-    try:
-        client_service.add_contact(client, values, me)
-        db.commit()
-    except ValidationError as problem:
-        if not request.htmx:
-            raise  # a plain form post: the error page lists each field's problem
-        db.rollback()
-        return _contacts(client, problem.fields, values), 422
-    return _contacts(client, {}, {})
+    refused = inline_form(lambda: client_service.add_contact(client, values, me),
+                          lambda errors: _contacts(client, errors, values))
+    return refused or _contacts(client, {}, {})
 
 
 @bp.post("/<int:client_id>/contacts/<int:contact_id>/delete")
@@ -172,13 +177,9 @@ def record_activity(client, me, engagement_id: int | None = None):
     values = form_data(activities.ACTIVITY_FIELDS)
     if engagement_id is not None:
         values["engagement_id"] = engagement_id
-    try:
-        activities.log_activity(client, values, me)
-        db.commit()
-    except ValidationError as problem:
-        if not request.htmx:
-            raise  # a plain form post: the error page lists each field's problem
-        db.rollback()
-        return render_template("_partials/activity_form.html", client=client, errors=problem.fields,
-                               values=values, activity_kinds=ACTIVITY_KINDS), 422
-    return redirect_after_post(safe_local_url(request.form.get("back"), url_for("clients.card", client_id=client.id)))
+    refused = inline_form(
+        lambda: activities.log_activity(client, values, me),
+        lambda errors: render_template("_partials/activity_form.html", client=client, errors=errors, values=values,
+                                       activity_kinds=ACTIVITY_KINDS))
+    return refused or redirect_after_post(
+        safe_local_url(request.form.get("back"), url_for("clients.card", client_id=client.id)))

@@ -2,16 +2,22 @@
 from __future__ import annotations
 
 from flask import Response, render_template, request, url_for
-from sqlalchemy import select
 
 from expo.core import access, db
-from expo.core.documents import render_pdf, render_text
+from expo.core.documents import render_text
 from expo.core.errors import NotFound, ValidationError
+<<<<<<< HEAD
+from expo.core.models import ACTIVITY_KINDS, ScenarioAction, ScenarioStep
+from expo.core.queries.engagements import engagement_details
+=======
 from expo.core.models import ACTIVITY_KINDS, Activity, ScenarioAction, ScenarioStep, Task, User
+from expo.core.pdf import render_pdf, static_uri
+>>>>>>> security
 from expo.core.plugins import collect
 from expo.core.services import engagements as service, process
 from expo.core.validation import parse_id
-from expo.web.pages import assignable_users, form_data, protected_blueprint, redirect_after_post, user
+from expo.core.queries.people import assignable_users
+from expo.web.pages import form_data, protected_blueprint, redirect_after_post, user
 
 bp = protected_blueprint("engagements", __name__, url_prefix="/engagements")
 HISTORY_LIMIT = 200  # the newest; the API pages through all of them
@@ -37,23 +43,14 @@ def _form_version() -> int | None:
 
 def _page(engagement, errors=None, values=None, status=200):
     me = user()
-    session = db.session()
-    history = session.scalars(
-        select(Activity).where(Activity.engagement_id == engagement.id).order_by(Activity.occurred_at.desc())
-        .limit(HISTORY_LIMIT)
-    ).all()
-    open_tasks = session.scalars(
-        select(Task).where(Task.engagement_id == engagement.id, Task.done_at.is_(None), Task.cancelled_at.is_(None))
-        .order_by(Task.due_on)
-    ).all()
+    details = engagement_details(engagement, HISTORY_LIMIT)
     scenario = engagement.scenario
-    names = dict(session.execute(select(User.id, User.name)).all())
     return render_template(
         "engagements/show.html", engagement=engagement, errors=errors or {}, values=values or {},
         scenario=scenario, step=scenario.step(engagement.step) if scenario else None,
-        steps_log=process.history(engagement), open_tasks=open_tasks, names=names,
+        steps_log=process.history(engagement), open_tasks=details.open_tasks, names=details.names,
         manager_options=[(m.id, m.name) for m in assignable_users()] if me.can_assign else [],
-        history=history, activity_kinds=ACTIVITY_KINDS,
+        history=details.activities, activity_kinds=ACTIVITY_KINDS,
         panels=collect("engagement_panels", engagement=engagement, user=me),
     ), status
 
@@ -116,7 +113,9 @@ def document(engagement_id: int, action_id: int, fmt: str):
     step = db.session().get(ScenarioStep, action.step_id) if action else None
     if action is None or not action.document_template or step.scenario_id != engagement.scenario_id:
         raise NotFound()
-    html = render_template("engagements/document.html", title=action.title,
+    # The page links its stylesheet by URL; WeasyPrint may load only bundled files, so the PDF by file.
+    stylesheet = url_for("static", filename="css/document.css") if fmt == "html" else static_uri("css/document.css")
+    html = render_template("engagements/document.html", title=action.title, stylesheet=stylesheet,
                            body=render_text(action.document_template, engagement), engagement=engagement)
     if fmt == "html":
         return html

@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 from flask import render_template, request, url_for
-from sqlalchemy import func, select
 
 from expo.core import access, db
 from expo.core.errors import NotFound
-from expo.core.models import Engagement, Exhibition
+from expo.core.models import Exhibition
 from expo.core.services import exhibitions as service
+from expo.core.plugins import collect
+from expo.core.queries import default_sorting
 from expo.core.queries.board import exhibition_board
+from expo.core.queries.engagements import DEFAULT_SORTING, EngagementListQuery, exhibition_engagements
+from expo.core.queries.exhibitions import all_exhibitions, engagement_counts
 from expo.core.validation import parse_id
-from expo.web.pages import assignable_users, page_or_fragment, protected_blueprint, redirect_after_post, save_form, user
+from expo.core.queries.people import assignable_users
+from expo.web.pages import page_or_fragment, protected_blueprint, redirect_after_post, save_form, user
 
 bp = protected_blueprint("exhibitions", __name__, url_prefix="/exhibitions")
 CARDS_PER_COLUMN = 30
@@ -18,16 +22,7 @@ CARDS_PER_COLUMN = 30
 
 @bp.get("/")
 def index():
-    me = user()
-    counts = (
-        access.scope_engagements(select(Engagement.exhibition_id, Engagement.state, func.count()), me)
-        .group_by(Engagement.exhibition_id, Engagement.state)
-    )
-    by_exhibition: dict[int, dict[str, int]] = {}
-    for exhibition_id, state, count in db.session().execute(counts):
-        by_exhibition.setdefault(exhibition_id, {})[state] = count
-    exhibitions = db.session().scalars(select(Exhibition).order_by(Exhibition.starts_on.desc())).all()
-    return render_template("exhibitions/index.html", exhibitions=exhibitions, counts=by_exhibition)
+    return render_template("exhibitions/index.html", exhibitions=all_exhibitions(), counts=engagement_counts(user()))
 
 
 def _get(exhibition_id: int) -> Exhibition:
@@ -43,10 +38,27 @@ def show(exhibition_id: int):
     me = user()
     exhibition = _get(exhibition_id)
     manager_id = parse_id(request.args.get("manager_id", ""))
-    board = exhibition_board(me, exhibition.id, manager_id, CARDS_PER_COLUMN)
+    columns = collect("list_columns", list_name="engagements", user=me)
+    board = exhibition_board(me, exhibition.id, manager_id, CARDS_PER_COLUMN, columns,
+                             default_sorting(columns, DEFAULT_SORTING))
     return page_or_fragment(
         "exhibitions/show.html", "_partials/exhibition_board.html",
-        exhibition=exhibition, board=board, manager_id=manager_id,
+        exhibition=exhibition, board=board, manager_id=manager_id, columns=columns,
+        managers=assignable_users() if me.sees_all_clients else [],
+    )
+
+
+@bp.get("/<int:exhibition_id>/engagements")
+def engagements(exhibition_id: int):
+    """The exhibition's engagements as a sortable, paged list (plugin columns included)."""
+    me = user()
+    exhibition = _get(exhibition_id)
+    columns = collect("list_columns", list_name="engagements", user=me)
+    query = EngagementListQuery.from_args(request.args, default_sorting(columns, DEFAULT_SORTING))
+    return page_or_fragment(
+        "exhibitions/engagements.html", "_partials/engagement_list.html",
+        exhibition=exhibition, query=query, columns=columns,
+        page=exhibition_engagements(me, exhibition.id, query, columns),
         managers=assignable_users() if me.sees_all_clients else [],
     )
 
@@ -61,13 +73,9 @@ def form(exhibition_id: int | None = None):
     values = {key: getattr(exhibition, key) for key in service.EXHIBITION_FIELDS} if exhibition else {}
     errors = {}
     if request.method == "POST":
-        def save(submitted):
-            if exhibition is None:
-                return service.create_exhibition(submitted, me)
-            service.update_exhibition(exhibition, submitted, me)
-            return exhibition
-
-        saved, values, errors = save_form(service.EXHIBITION_FIELDS, save)
+        saved, values, errors = save_form(service.EXHIBITION_FIELDS, exhibition,
+                                          create=lambda values: service.create_exhibition(values, me),
+                                          update=lambda obj, values: service.update_exhibition(obj, values, me))
         if saved is not None:
             return redirect_after_post(url_for("exhibitions.show", exhibition_id=saved.id))
     return render_template("exhibitions/form.html", errors=errors, values=values, exhibition=exhibition), (

@@ -1,16 +1,24 @@
-"""Helpers shared by page views: full page or HTMX fragment, login for whole blueprints."""
+"""Helpers shared by page views (the core's and plugins', through :mod:`expo.hooks`).
+
+Login for whole blueprints, full page or HTMX fragment, redirect after a POST, and the two
+shapes of form handling: a create/edit form saved through a service, and an inline HTMX form
+that answers 422 with its fragment (or, posted without JavaScript, the error page).
+"""
 from __future__ import annotations
 
+from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from expo.core import db
+from expo.core.errors import ValidationError
 from expo.core.models import User
 
 
 def protected_blueprint(name: str, import_name: str, **kwargs) -> Blueprint:
-    """A blueprint every view of which needs a logged-in user."""
+    """A blueprint every view of which needs a logged-in user (anonymous visitors go to login)."""
     bp = Blueprint(name, import_name, **kwargs)
 
     @bp.before_request
@@ -23,17 +31,6 @@ def protected_blueprint(name: str, import_name: str, **kwargs) -> Blueprint:
 
 def user() -> User:
     return current_user._get_current_object()
-
-
-def assignable_users() -> list[User]:
-    """People a planner can hand clients to."""
-    from sqlalchemy import select
-
-    from expo.core import db
-
-    return db.session().scalars(
-        select(User).where(User.active, User.role.in_(("manager", "planner", "admin"))).order_by(User.name)
-    ).all()
 
 
 def page_or_fragment(page_template: str, fragment_template: str, status: int = 200, **context):
@@ -57,34 +54,63 @@ def safe_local_url(target: str | None, fallback: str | None = None) -> str:
     return fallback or url_for("home.index")
 
 
-def form_data(fields) -> dict:
+def form_data(fields: Iterable[str]) -> dict:
     """The submitted values of the given schema's fields (missing checkboxes/inputs are skipped)."""
     return {key: request.form[key] for key in fields if key in request.form}
 
 
-def save_form(fields, save):
-    """Handle a create/edit form POST: ``save(values)`` through a service, committed.
+def save_form(fields: Mapping[str, Any], obj: Any, create: Callable[[dict], Any],
+              update: Callable[[Any, dict], Any], ignore: Iterable[str] = ()):
+    """Handle a create/edit form POST: ``create(values)`` when ``obj`` is None, else
+    ``update(obj, values)``, through a service, committed.
 
-    Returns ``(saved, values, errors)``: the saved object (None when the input was refused),
-    the submitted values to show again, and the field messages.
+    ``ignore`` names submitted fields the service must not see (a field the user's form does not
+    offer). Returns ``(saved, values, errors)``: the saved object (None when the input was
+    refused), the submitted values to show again, and the field messages.
     """
+<<<<<<< HEAD
+=======
     from expo.core import db
-    from expo.core.errors import ValidationError
+    from expo.core.errors import Conflict, ValidationError
 
+>>>>>>> security
     values = form_data(fields)
+    submitted = {key: value for key, value in values.items() if key not in set(ignore)}
     try:
-        saved = save(values)
+        if obj is None:
+            saved = create(submitted)
+        else:
+            update(obj, submitted)
+            saved = obj
         db.commit()
         return saved, values, {}
-    except ValidationError as problem:
+    except (ValidationError, Conflict) as problem:
+        if not problem.fields:
+            raise  # a conflict no field explains (a stale form): the error page says so
         db.rollback()
         return None, values, problem.fields
 
 
+def inline_form(save: Callable[[], Any], refused: Callable[[dict], str]):
+    """Run ``save()`` (a service call) and commit; on a ValidationError answer the HTMX form.
+
+    An HTMX request gets ``refused(field_errors)`` (the form fragment again) with status 422; a
+    plain form post re-raises, so the error page lists each field's problem. Returns ``None`` when
+    saved, else the 422 response.
+    """
+    try:
+        save()
+        db.commit()
+    except ValidationError as problem:
+        if not request.htmx:
+            raise
+        db.rollback()
+        return refused(problem.fields), 422
+    return None
+
+
 def redirect_after_post(url: str):
     """Redirect after a successful POST; an HTMX request gets HX-Redirect (a 302 would be swapped in)."""
-    from flask import redirect
-
     if request.htmx:
         return "", 204, {"HX-Redirect": url}
     return redirect(url)

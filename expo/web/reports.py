@@ -3,16 +3,17 @@ from __future__ import annotations
 
 from flask import render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from expo.core import access, clock, db
 from expo.core.errors import Forbidden, NotFound, ValidationError
 from expo.core.jobs import QueueUnavailable
-from expo.core.models import Exhibition, Report, ReportDelivery, ReportSubscription, User
+from expo.core.models import ReportDelivery
 from expo.core.reports import generate, subscriptions as subs
 from expo.core.reports.periods import period_of, previous_period
 from expo.core.reports.sections import available_sections
-from expo.web.pages import assignable_users, protected_blueprint, redirect_after_post, user
+from expo.core.queries.exhibitions import all_exhibitions
+from expo.core.queries.people import active_users, assignable_users
+from expo.web.pages import protected_blueprint, redirect_after_post, user
 
 bp = protected_blueprint("reports", __name__, url_prefix="/reports")
 HISTORY = 50
@@ -29,18 +30,13 @@ def _management_only():
 
 def _choices():
     weekdays = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
-    people = db.session().scalars(select(User).where(User.active).order_by(User.name)).all()
     return {"sections": available_sections(), "managers": assignable_users(), "weekdays": list(enumerate(weekdays)),
-            "people": people,
-            "exhibitions": db.session().scalars(select(Exhibition).order_by(Exhibition.starts_on.desc())).all()}
+            "people": active_users(), "exhibitions": all_exhibitions()}
 
 
 def _index(errors=None, values=None, status=200, notice=None):
-    reports = db.session().scalars(select(Report).order_by(Report.id.desc()).limit(HISTORY)).all()
-    failed_deliveries = []
-    if user().role == "admin":
-        failed_deliveries = db.session().scalars(select(ReportDelivery).where(ReportDelivery.state == "failed")
-                                                 .order_by(ReportDelivery.id.desc()).limit(HISTORY)).all()
+    reports = generate.recent_reports(HISTORY)
+    failed_deliveries = subs.failed_deliveries(HISTORY) if user().role == "admin" else []
     default_period = previous_period(period_of(clock.now()))
     return render_template("reports/index.html", reports=reports, errors=errors or {}, notice=notice,
                            values=values or {"period": default_period, "sections": list(available_sections())},
@@ -115,8 +111,7 @@ def subscriptions():
         except ValidationError as problem:
             db.rollback()
             errors, status_code = problem.fields, 422
-    rows = db.session().scalars(select(ReportSubscription).order_by(ReportSubscription.name)).all()
-    return render_template("reports/subscriptions.html", subscriptions=rows, errors=errors, values=values,
+    return render_template("reports/subscriptions.html", subscriptions=subs.all_subscriptions(), errors=errors, values=values,
                            subscription=None, **_choices()), status_code
 
 

@@ -5,11 +5,10 @@ import json
 
 from flask import Response, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
 from expo.core import access, db
 from expo.core.errors import NotFound
-from expo.core.models import ESCALATION_ROLES, RESULT_KINDS, Engagement, Scenario
+from expo.core.models import ESCALATION_ROLES, RESULT_KINDS, Scenario
 from expo.core.scenarios import store
 from expo.core.scenarios.definition import validate
 from expo.core.scenarios.templates import all_templates, template
@@ -29,18 +28,14 @@ def _get(scenario_id: int) -> Scenario:
 
 @bp.get("/")
 def index():
-    usage = dict(db.session().execute(
-        select(Engagement.scenario_id, func.count()).group_by(Engagement.scenario_id)).all())
-    return render_template("scenarios/index.html", scenarios=store.current_scenarios(), usage=usage,
+    return render_template("scenarios/index.html", scenarios=store.current_scenarios(), usage=store.usage_counts(),
                            templates=all_templates())
 
 
 @bp.get("/<int:scenario_id>")
 def show(scenario_id: int):
     scenario = _get(scenario_id)
-    versions = db.session().scalars(select(Scenario).where(Scenario.lineage_id == scenario.lineage_id)
-                                    .order_by(Scenario.version.desc())).all()
-    return render_template("scenarios/show.html", scenario=scenario, versions=versions,
+    return render_template("scenarios/show.html", scenario=scenario, versions=store.versions(scenario),
                            in_use=store.in_use(scenario))
 
 

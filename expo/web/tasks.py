@@ -1,13 +1,13 @@
 """My tasks (overdue / today / upcoming, completed inline) and my notifications."""
 from __future__ import annotations
 
-from itertools import groupby
-
 from flask import render_template, request, url_for
-from sqlalchemy import select
 
-from expo.core import clock, db
-from expo.core.models import Notification, Task
+from expo.core import db
+from expo.core.plugins import collect
+from expo.core.queries import Sorting, default_sorting
+from expo.core.queries import tasks as tasks_query
+from expo.core.queries.tasks import DEFAULT_SORTING
 from expo.core.services import notifications, tasks as service
 from expo.web.pages import protected_blueprint, redirect_after_post, user
 
@@ -15,28 +15,13 @@ bp = protected_blueprint("tasks", __name__)
 LIMIT = 300
 
 
-def _group(task: Task, today) -> str:
-    if task.assignee_id is None:
-        return "unassigned"
-    if task.due_on < today:
-        return "overdue"
-    return "today" if task.due_on == today else "upcoming"
-
-
-GROUPS = ("overdue", "today", "upcoming", "unassigned")
-
-
-def _groups():
-    today = clock.today()
-    rows = db.session().scalars(service.open_tasks_query(user()).order_by(Task.due_on, Task.id).limit(LIMIT)).all()
-    found = {key: list(items) for key, items in groupby(sorted(rows, key=lambda t: GROUPS.index(_group(t, today))),
-                                                       key=lambda t: _group(t, today))}
-    return [(key, found.get(key, [])) for key in GROUPS]
-
-
 @bp.get("/tasks")
 def my_tasks():
-    return render_template("tasks/index.html", groups=_groups())
+    me = user()
+    columns = collect("list_columns", list_name="tasks", user=me)
+    sorting = Sorting.from_args(request.args, default_sorting(columns, DEFAULT_SORTING))
+    return render_template("tasks/index.html", groups=tasks_query.my_tasks(me, columns, sorting, LIMIT),
+                           columns=columns, sorting=sorting)
 
 
 @bp.post("/tasks/<int:task_id>/complete")
@@ -52,9 +37,7 @@ def complete(task_id: int):
 
 @bp.get("/notifications")
 def my_notifications():
-    rows = db.session().scalars(select(Notification).where(Notification.user_id == user().id)
-                                .order_by(Notification.id.desc()).limit(200)).all()
-    return render_template("tasks/notifications.html", notifications=rows)
+    return render_template("tasks/notifications.html", notifications=notifications.recent(user(), 200))
 
 
 @bp.post("/notifications/read")

@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from expo.core import db
 from expo.core.models import Contact, User
-from tests.browser.conftest import log_in
-from tests.factories import new_client
+from expo.testing import log_in
+from expo.testing import new_client
 
 
 def _clients(live_app, *names):

@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from expo.core import db
 from expo.core.models import Engagement, Task, User
-from tests.browser.conftest import log_in
-from tests.factories import new_client, new_engagement, new_exhibition, new_scenario
+from expo.testing import log_in
+from expo.testing import new_client, new_engagement, new_exhibition, new_scenario
 
 
 def _engagement(live_app):

@@ -1,17 +1,29 @@
 """The core's data model. Import models from here."""
-from .base import Base, utcnow
+from .base import Base, UTCDateTime, utcnow
 from .clients import CATEGORIES, Client, Contact
+from .imports import IMPORT_KINDS, IMPORT_STATES, ROW_STATUSES, Import, ImportMapping, ImportRow, Sale
 from .exhibitions import ENGAGEMENT_STATES, RESULT_KINDS, Engagement, Exhibition
+from .jobs import PendingJob
 from .reports import FREQUENCIES, REPORT_STATES, Report, ReportDelivery, ReportSubscription
 from .scenarios import (ESCALATION_ROLES, Scenario, ScenarioAction, ScenarioOutcome, ScenarioResult,
                         ScenarioStep, StepLog)
-from .users import CORE_PERMISSIONS, ROLES, ApiToken, PermissionGrant, User
+<<<<<<< HEAD
+from .users import CORE_PERMISSIONS, ROLES, SYSTEM, ApiToken, PermissionGrant, SystemActor, User
+=======
+from .users import CORE_PERMISSIONS, ROLES, ApiToken, LoginSession, PermissionGrant, User
+>>>>>>> security
 from .work import ACTIVITY_KINDS, Activity, AuditEvent, Notification, Task
 
 __all__ = [
     "ACTIVITY_KINDS", "CATEGORIES", "CORE_PERMISSIONS", "ENGAGEMENT_STATES", "RESULT_KINDS", "ROLES",
+    "IMPORT_KINDS", "IMPORT_STATES", "ROW_STATUSES", "Import", "ImportMapping", "ImportRow", "Sale",
     "Activity", "ApiToken", "AuditEvent", "Base", "Client", "Contact", "Engagement", "Exhibition",
     "ESCALATION_ROLES", "FREQUENCIES", "REPORT_STATES", "Report", "ReportDelivery", "ReportSubscription",
+<<<<<<< HEAD
     "Notification", "PermissionGrant", "Scenario", "ScenarioAction", "ScenarioOutcome",
+    "ScenarioResult", "ScenarioStep", "StepLog", "SYSTEM", "SystemActor", "Task", "User", "UTCDateTime", "utcnow",
+=======
+    "LoginSession", "Notification", "PendingJob", "PermissionGrant", "Scenario", "ScenarioAction", "ScenarioOutcome",
     "ScenarioResult", "ScenarioStep", "StepLog", "Task", "User", "utcnow",
+>>>>>>> security
 ]

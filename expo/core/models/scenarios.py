@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -19,7 +19,12 @@ ESCALATION_ROLES = ("manager", "planner", "admin")
 
 class Scenario(Base):
     __tablename__ = "scenarios"
-    __table_args__ = (UniqueConstraint("lineage_id", "version"),)
+    __table_args__ = (
+        UniqueConstraint("lineage_id", "version"),
+        # At most one default scenario, even when two first engagements install it at once.
+        Index("uq_scenarios_default", "is_default", unique=True, sqlite_where=text("is_default"),
+              postgresql_where=text("is_default")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # The id of the lineage's first version (its own id for version 1).

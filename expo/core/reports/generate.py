@@ -14,24 +14,30 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import delete, select
 
+<<<<<<< HEAD
 from expo import ROOT
 from expo.core import clock, db, jobs
+from expo.core.access import Actor
 from expo.core.documents import render_pdf
+=======
+from expo.core import clock, db, jobs, validation as v
+>>>>>>> security
 from expo.core.errors import Forbidden, NotFound, ValidationError
 from expo.core.models import Exhibition, Report, User
+from expo.core.pdf import FONT_DIR, render_pdf
 from expo.core.reports.periods import parse_period
 from expo.core.reports.sections import available_sections
 from expo.core.services import audit
-from expo.core.validation import CONTROL_CHARACTERS, parse_id
 
 JOB = "expo.core.reports.generate:run"
 JOB_TIMEOUT = 600
 RETRY_INTERVALS = [10, 60, 300]
+REQUEST_FIELDS = ("sections", "period", "exhibition_id", "manager_id", "title")
 
 
 def clean_request(data: Mapping[str, Any]) -> dict:
     """Validate a report request (API or form); every problem at once."""
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = {key: str(_l("Unknown field.")) for key in data if key not in REQUEST_FIELDS}
     known = available_sections()
     sections = data.get("sections")
     if not isinstance(sections, list) or not sections or not all(isinstance(s, str) for s in sections):
@@ -49,25 +55,31 @@ def clean_request(data: Mapping[str, Any]) -> dict:
         value = data.get(key)
         if value in (None, ""):
             continue
-        number = parse_id(value)
+        number = v.parse_id(value)
         model = Exhibition if key == "exhibition_id" else User
         if number is None or db.session().get(model, number) is None:
             errors[key] = str(_l("No such exhibition.") if key == "exhibition_id" else _l("No such manager."))
         else:
             filters[key] = number
-    title = data.get("title") or str(_l("Management report"))
-    if not isinstance(title, str) or not title.strip() or len(title) > 200 or CONTROL_CHARACTERS.search(title):
+    title = data.get("title")
+    if title is None or title == "":
+        title = str(_l("Management report"))
+    try:  # one line, no control characters: the title is printed in every page's margin
+        title = v.text(200, required=True).convert(title)
+        if not title:
+            raise v.Invalid(None)
+    except v.Invalid:
         errors["title"] = str(_l("One line of text, at most %(n)d characters.", n=200))
     if errors:
         raise ValidationError(fields=errors)
-    return {"title": title.strip(), "period": period, "sections": list(dict.fromkeys(sections)), "filters": filters}
+    return {"title": title, "period": period, "sections": list(dict.fromkeys(sections)), "filters": filters}
 
 
-def create_report(data: Mapping[str, Any], user: User | None) -> Report:
+def create_report(data: Mapping[str, Any], user: Actor) -> Report:
     """A queued report; commit, then ``start`` it. Reports are for everyone but client-managers."""
-    if user is not None and not user.sees_all_clients:
+    if not user.sees_all_clients:
         raise Forbidden()
-    report = Report(**clean_request(data), state="queued", created_by_id=user.id if user else None,
+    report = Report(**clean_request(data), state="queued", created_by_id=user.id,
                     created_at=clock.now())
     db.session().add(report)
     db.session().flush()
@@ -95,9 +107,6 @@ def _rq_options() -> dict:
 
 def file_path(report: Report) -> Path:
     return Path(current_app.config["REPORTS_DIR"]) / f"report-{report.id}.pdf"
-
-
-FONT_DIR = ROOT / "node_modules" / "@fontsource" / "noto-sans" / "files"
 
 
 def report_fonts() -> list[dict]:
@@ -179,3 +188,7 @@ def visible_report(user: User, report_id: int) -> Report:
     if report is None or not user.sees_all_clients:
         raise NotFound()
     return report
+
+
+def recent_reports(limit: int) -> list[Report]:
+    return db.session().scalars(select(Report).order_by(Report.id.desc()).limit(limit)).all()

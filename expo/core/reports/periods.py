@@ -1,16 +1,18 @@
 """Report periods (``YYYY-MM``) and the firm's time zone."""
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
+<<<<<<< HEAD
+from expo.core import validation as v
+=======
 from expo.core.errors import ValidationError
 
-_PERIOD = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+_PERIOD = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")  # ASCII digits only (\d takes any script's)
+>>>>>>> security
 
 
 def firm_zone() -> ZoneInfo:
@@ -18,9 +20,7 @@ def firm_zone() -> ZoneInfo:
 
 
 def parse_period(value) -> str:
-    if not isinstance(value, str) or not _PERIOD.fullmatch(value) or not 2000 <= int(value[:4]) <= 2100:
-        raise ValidationError(fields={"period": str(_l("A period is a month: YYYY-MM."))})
-    return value
+    return v.clean({"period": v.period(required=True)}, {"period": value})["period"]
 
 
 def bounds(period: str) -> tuple[datetime, datetime]:

@@ -1,7 +1,7 @@
 """The core's report sections: summary, exhibitions, discipline. Each number is an SQL aggregate.
 
 A section is a ``ReportSection(key, title, render)``; ``render(period, filters)`` returns an HTML
-fragment, the same for the page preview and the PDF. Plugins add theirs through ``report_sections``.
+fragment, the same for the page preview and the PDF. Plugins add theirs through ``register_report_sections``.
 """
 from __future__ import annotations
 
@@ -13,13 +13,15 @@ from markupsafe import Markup
 from sqlalchemy import and_, case, func, or_, select
 
 from expo.core import clock, db
+from expo.core.access import not_deleted
 from expo.core.models import Client, Engagement, Exhibition, ScenarioStep, Task, User
-from expo.core.plugins import collect
+from expo.core.plugins import registered
 from expo.core.reports.periods import bounds, month_days
-from expo.hooks import ReportSection
+from expo.core.hooktypes import ReportSection
 
 
 def _engagement_filters(query, filters: dict):
+    query = query.where(not_deleted(Engagement.client_id))
     if filters.get("exhibition_id"):
         query = query.where(Engagement.exhibition_id == filters["exhibition_id"])
     if filters.get("manager_id"):
@@ -52,7 +54,8 @@ def summary_data(period: str, filters: dict) -> dict:
         func.sum(case((and_(closed_in, Engagement.state == "won"), Engagement.contract_amount))).label("won_amount"),
     ), filters).where(or_(_in(Engagement.opened_at, start, end), closed_in)).group_by(Engagement.manager_id)
     rows = {r.manager_id: r._asdict() for r in db.session().execute(query)}
-    clients = select(Client.manager_id, func.count(Client.id)).where(_in(Client.created_at, start, end))
+    clients = select(Client.manager_id, func.count(Client.id)).where(_in(Client.created_at, start, end),
+                                                                    Client.deleted_at.is_(None))
     if filters.get("manager_id"):
         clients = clients.where(Client.manager_id == filters["manager_id"])
     new_clients = dict(db.session().execute(clients.group_by(Client.manager_id)).all())
@@ -94,7 +97,7 @@ def discipline_data(period: str, filters: dict) -> list[dict]:
     today = clock.today()
     first, after = month_days(period)
     task_scope = select(Task.assignee_id).outerjoin(Engagement, Engagement.id == Task.engagement_id)
-    task_scope = _engagement_filters(task_scope, filters)
+    task_scope = _engagement_filters(task_scope, filters).where(not_deleted(Task.client_id))
     is_open = and_(Task.done_at.is_(None), Task.cancelled_at.is_(None))
     overdue = dict(db.session().execute(
         task_scope.add_columns(func.count(Task.id)).where(is_open, Task.due_on < today).group_by(Task.assignee_id)
@@ -134,4 +137,4 @@ def core_sections() -> list[ReportSection]:
 
 def available_sections() -> dict[str, ReportSection]:
     """Every section a report can include, core first, in a stable order."""
-    return {section.key: section for section in [*core_sections(), *collect("report_sections")]}
+    return {section.key: section for section in [*core_sections(), *registered("register_report_sections")]}

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from expo.core import access, clock, db, jobs, mail, validation as v
+from expo.core.access import Actor
 from expo.core.errors import Conflict, NotFound, ValidationError
 from expo.core.models import FREQUENCIES, Report, ReportDelivery, ReportSubscription, User
 from expo.core.reports import generate
@@ -52,11 +53,11 @@ def _check(data: Mapping[str, Any], current: ReportSubscription | None) -> dict:
         out["sections"], out["filters"] = request["sections"], request["filters"]
     except ValidationError as problem:
         errors.update(problem.fields)
-    user_ids = merged.get("recipient_user_ids") or []
+    user_ids = [] if merged.get("recipient_user_ids") is None else merged["recipient_user_ids"]
     if current is not None and "recipient_user_ids" not in data:
         # someone who has left since is dropped quietly, not held against an unrelated change
         user_ids = list(db.session().scalars(select(User.id).where(User.id.in_(user_ids), User.active)))
-    emails = merged.get("recipient_emails") or []
+    emails = [] if merged.get("recipient_emails") is None else merged["recipient_emails"]
     if not isinstance(user_ids, list) or any(v.parse_id(i) is None for i in user_ids):
         errors["recipient_user_ids"] = str(_l("A list of user ids."))
     else:
@@ -96,19 +97,19 @@ def _check(data: Mapping[str, Any], current: ReportSubscription | None) -> dict:
             errors["day"] = str(_l("A day of the month from 1 to 28."))
         else:
             out["day"], out["weekday"] = int(day), None
-    at_time = merged.get("at_time") or "08:00"
+    at_time = merged.get("at_time")
+    at_time = "08:00" if at_time is None or at_time == "" else at_time
     if not isinstance(at_time, str) or not _TIME.fullmatch(at_time):
         errors["at_time"] = str(_l("A time of day, HH:MM."))
     out["at_time"] = at_time
     starts_on = merged.get("starts_on")
     if starts_on not in (None, ""):
-        try:
-            starts = starts_on if isinstance(starts_on, date) else date.fromisoformat(str(starts_on))
-            if "starts_on" in data and starts < clock.now().astimezone(firm_zone()).date():
-                errors["starts_on"] = str(_l("The schedule cannot start in the past."))
-            out["starts_on"] = starts
-        except ValueError:
+        starts = v.parse_date(starts_on)
+        if starts is None:
             errors["starts_on"] = str(_l("Not a date (YYYY-MM-DD)."))
+        elif "starts_on" in data and starts < clock.now().astimezone(firm_zone()).date():
+            errors["starts_on"] = str(_l("The schedule cannot start in the past."))
+        out["starts_on"] = starts
     else:
         out["starts_on"] = None
     active = merged.get("active", True)
@@ -120,9 +121,9 @@ def _check(data: Mapping[str, Any], current: ReportSubscription | None) -> dict:
     return out
 
 
-def create_subscription(data: Mapping[str, Any], user: User | None) -> ReportSubscription:
+def create_subscription(data: Mapping[str, Any], user: Actor) -> ReportSubscription:
     access.require_assign(user)
-    subscription = ReportSubscription(**_check(data, None), created_by_id=user.id if user else None,
+    subscription = ReportSubscription(**_check(data, None), created_by_id=user.id,
                                       created_at=clock.now(), schedule_changed_at=clock.now())
     db.session().add(subscription)
     db.session().flush()
@@ -130,7 +131,7 @@ def create_subscription(data: Mapping[str, Any], user: User | None) -> ReportSub
     return subscription
 
 
-def update_subscription(subscription: ReportSubscription, data: Mapping[str, Any], user: User | None) -> None:
+def update_subscription(subscription: ReportSubscription, data: Mapping[str, Any], user: Actor) -> None:
     access.require_assign(user)
     changes = apply_changes(subscription, _check(data, subscription))
     if changes.keys() & SCHEDULE_FIELDS:
@@ -140,7 +141,7 @@ def update_subscription(subscription: ReportSubscription, data: Mapping[str, Any
         audit.record("update", "subscription", subscription.id, user, changes=changes)
 
 
-def delete_subscription(subscription: ReportSubscription, user: User | None) -> None:
+def delete_subscription(subscription: ReportSubscription, user: Actor) -> None:
     access.require_assign(user)
     audit.record("delete", "subscription", subscription.id, user, name=subscription.name)
     db.session().delete(subscription)
@@ -197,20 +198,22 @@ def run_due_subscriptions() -> int:
     return queued
 
 
-def send_now(subscription: ReportSubscription, user: User | None) -> str:
+def send_now(subscription: ReportSubscription, user: Actor) -> str:
     """``expo reports send ID`` and the "send now" button: a manual occurrence, for the current period."""
     access.require_assign(user)
+    jobs.require_queue()  # the user waits for this mailing: Redis down is a 503 now, not a silent delay
     occurrence = f"manual-{clock.now().isoformat()}"
     audit.record("send", "subscription", subscription.id, user, occurrence=occurrence)
     _queue_delivery(subscription.id, occurrence)
     return occurrence
 
 
-def resend(delivery: ReportDelivery, user: User | None) -> None:
+def resend(delivery: ReportDelivery, user: Actor) -> None:
     """Try a failed delivery again (same occurrence)."""
     access.require_assign(user)
     if delivery.state != "failed":
         raise Conflict(_l("Only a failed delivery can be sent again."))
+    jobs.require_queue()
     audit.record("resend", "delivery", delivery.id, user)
     _queue_delivery(delivery.subscription_id, delivery.occurrence)
 
@@ -304,3 +307,13 @@ def _message(subscription: ReportSubscription, report: Report):
         attachments=[(f"{subscription.name}-{report.period}.pdf".replace("/", "-"), "application/pdf",
                       generate.file_path(report).read_bytes())],
     )
+
+
+def all_subscriptions() -> list[ReportSubscription]:
+    return db.session().scalars(select(ReportSubscription).order_by(ReportSubscription.name)).all()
+
+
+def failed_deliveries(limit: int) -> list[ReportDelivery]:
+    """The newest deliveries that failed for good (admins resend them from the reports page)."""
+    return db.session().scalars(select(ReportDelivery).where(ReportDelivery.state == "failed")
+                                .order_by(ReportDelivery.id.desc()).limit(limit)).all()

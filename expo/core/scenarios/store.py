@@ -11,11 +11,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from expo.core import access, db
+from expo.core.access import Actor
 from expo.core.errors import ValidationError
-from expo.core.models import (Engagement, Scenario, ScenarioAction, ScenarioOutcome, ScenarioResult,
-                              ScenarioStep, User)
+from expo.core.models import (SYSTEM, Engagement, Scenario, ScenarioAction, ScenarioOutcome, ScenarioResult,
+                              ScenarioStep)
 from expo.core.scenarios.definition import validate
-from expo.core.services import audit
+from expo.core.services import audit, refusing_duplicates
 
 
 class ScenarioInvalid(ValidationError):
@@ -77,7 +78,7 @@ def in_use(scenario: Scenario) -> bool:
     return bool(db.session().scalar(select(func.count(Engagement.id)).where(Engagement.scenario_id == scenario.id)))
 
 
-def save_scenario(definition: Any, user: User | None, scenario: Scenario | None = None) -> Scenario:
+def save_scenario(definition: Any, user: Actor, scenario: Scenario | None = None) -> Scenario:
     """Create a scenario, or change one (a new version if engagements use it). Planners and admins."""
     access.require_assign(user)
     problems = validate(definition)
@@ -87,11 +88,11 @@ def save_scenario(definition: Any, user: User | None, scenario: Scenario | None 
     if scenario is not None and not scenario.is_current:
         raise ValidationError(_l("Only the newest version of a scenario can be edited."))
     if scenario is None:
-        target = Scenario(version=1, is_current=True, created_by_id=user.id if user else None)
+        target = Scenario(version=1, is_current=True, created_by_id=user.id)
         session.add(target)
     elif in_use(scenario):
         target = Scenario(lineage_id=scenario.lineage_id, version=scenario.version + 1, is_current=True,
-                          is_default=scenario.is_default, created_by_id=user.id if user else None)
+                          is_default=scenario.is_default, created_by_id=user.id)
         scenario.is_current = False
         scenario.is_default = False
         session.add(target)
@@ -102,18 +103,24 @@ def save_scenario(definition: Any, user: User | None, scenario: Scenario | None 
         target.results.clear()
         session.flush()
     _fill(target, definition)
-    session.flush()
+    # Two editors saving the same version at once both make "the next version": the second is refused.
+    with refusing_duplicates(_l("Someone else saved this scenario a moment ago; reload and try again."),
+                             uq_scenarios_lineage_id_version=("definition", _l("Saved by someone else meanwhile.")),
+                             uq_scenario_steps_scenario_id_key=("definition", _l("Saved by someone else meanwhile."))):
+        session.flush()
     if target.lineage_id is None:
         target.lineage_id = target.id
     audit.record("create" if scenario is None else "update", "scenario", target.id, user,
                  name=target.name, version=target.version)
     if db.session().scalar(select(func.count(Scenario.id)).where(Scenario.is_default)) == 0:
         target.is_default = True  # the first scenario a firm makes is its default
-    session.flush()
+    with refusing_duplicates(_l("Another request installed the default scenario a moment ago; try again."),
+                             uq_scenarios_default=("scenario_id", _l("Installed by another request meanwhile."))):
+        session.flush()
     return target
 
 
-def make_default(scenario: Scenario, user: User | None) -> None:
+def make_default(scenario: Scenario, user: Actor) -> None:
     """Make a lineage the default (given any of its versions, its newest becomes the default)."""
     access.require_assign(user)
     scenario = current_version(scenario.id)
@@ -132,7 +139,7 @@ def default_scenario() -> Scenario:
     from expo.core.scenarios.templates import template
 
     found = db.session().scalar(select(Scenario).where(Scenario.is_default, Scenario.is_current))
-    return found or save_scenario(template("exhibition").definition, None)
+    return found or save_scenario(template("exhibition").definition, SYSTEM)
 
 
 def current_version(scenario_id: int) -> Scenario | None:
@@ -142,3 +149,15 @@ def current_version(scenario_id: int) -> Scenario | None:
         return None
     return db.session().scalar(select(Scenario).where(Scenario.lineage_id == scenario.lineage_id,
                                                       Scenario.is_current))
+
+
+def usage_counts() -> dict[int, int]:
+    """``{scenario version id: engagements on it}`` (one grouped statement)."""
+    return dict(db.session().execute(
+        select(Engagement.scenario_id, func.count()).group_by(Engagement.scenario_id)).all())
+
+
+def versions(scenario: Scenario) -> list[Scenario]:
+    """Every version of the scenario's lineage, newest first."""
+    return db.session().scalars(select(Scenario).where(Scenario.lineage_id == scenario.lineage_id)
+                                .order_by(Scenario.version.desc())).all()

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from expo.core.plugins import collect
-from expo.hooks import ScenarioTemplate
+from expo.core.plugins import registered
+from expo.core.hooktypes import ScenarioTemplate
 
 
 def _exhibition_participation() -> dict:
@@ -52,7 +52,7 @@ def _exhibition_participation() -> dict:
 
 def all_templates() -> list[ScenarioTemplate]:
     core = ScenarioTemplate("exhibition", str(_l("Exhibition participation")), _exhibition_participation())
-    return [core, *collect("register_scenario_templates")]
+    return [core, *registered("register_scenario_templates")]
 
 
 def template(key: str) -> ScenarioTemplate | None:

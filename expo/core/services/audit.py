@@ -6,7 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from expo.core import db
-from expo.core.models import AuditEvent, User
+from expo.core.access import Actor, require_actor
+from expo.core.models import AuditEvent
 
 
 def _jsonable(value: Any) -> Any:
@@ -19,13 +20,13 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def record(action: str, object_type: str, object_id: int | None, user: User | None, **details) -> None:
+def record(action: str, object_type: str, object_id: int | None, user: Actor, **details) -> None:
     db.session().add(
         AuditEvent(
             action=action,
             object_type=object_type,
             object_id=object_id,
-            user_id=user.id if user else None,
+            user_id=require_actor(user).id,  # None for SYSTEM: shown as "system"
             details=_jsonable(details),
         )
     )

@@ -7,10 +7,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from expo.core import access, db, validation as v
+<<<<<<< HEAD
+from expo.core.access import Actor
 from expo.core.errors import ValidationError
+from expo.core.models import CATEGORIES, Client, Contact, Engagement, User
+from expo.core.names import name_key
+=======
+from expo.core.errors import Conflict, ValidationError
 from expo.core.models import CATEGORIES, Client, Contact, User
+>>>>>>> security
 from expo.core.plugins import call
-from expo.core.services import apply_changes, audit
+from expo.core.services import apply_changes, audit, refusing_duplicates
 
 CLIENT_FIELDS = {
     "name": v.text(200, required=True),
@@ -50,40 +57,86 @@ def _check_manager(manager_id: int | None) -> None:
         raise ValidationError(fields={"manager_id": str(_l("No such manager."))})
 
 
+<<<<<<< HEAD
+def tax_id_taken_message(deleted: bool):
+    """Why a tax id cannot be used. A deleted client keeps its tax id until it is purged, so that
+    restoring it never collides; the message says so (see ADR 0009)."""
+    if deleted:
+        return _l("A deleted client has this tax id; an administrator can restore it.")
+    return _l("Another client has this tax id.")
+=======
+TAX_ID_TAKEN = _l("Another client has this tax id.")
+>>>>>>> security
+
+
 def _check_unique_tax_id(tax_id: str | None, client_id: int | None = None) -> None:
+    """A friendly early 409; the unique index (see ``_saving``) decides races."""
     if not tax_id:
         return
-    query = select(Client.id).where(Client.tax_id == tax_id)
+    query = select(Client.deleted_at).where(Client.tax_id == tax_id)
     if client_id is not None:
         query = query.where(Client.id != client_id)
+<<<<<<< HEAD
+    holder = db.session().execute(query.limit(1)).first()
+    if holder is not None:
+        raise ValidationError(fields={"tax_id": str(tax_id_taken_message(holder.deleted_at is not None))})
+=======
     if db.session().scalar(query.limit(1)) is not None:
-        raise ValidationError(fields={"tax_id": str(_l("Another client has this tax id."))})
+        raise Conflict(TAX_ID_TAKEN, fields={"tax_id": str(TAX_ID_TAKEN)})
 
 
-def create_client(data: Mapping[str, Any], user: User | None) -> Client:
-    """Create a client. A manager's new client is theirs; only planners/admins pick another manager."""
-    access.require_write(user)
-    values = v.clean(CLIENT_FIELDS, data)
-    if user is not None and not user.can_assign:
+def _saving():
+    return refusing_duplicates(TAX_ID_TAKEN, uq_clients_tax_id=("tax_id", TAX_ID_TAKEN))
+>>>>>>> security
+
+
+def new_client_values(values: dict, user: Actor) -> dict:
+    """The columns of a new client from cleaned values, owned as the rules say.
+
+    A manager's new client is theirs; only planners/admins pick another manager.
+    """
+    if not user.can_assign:
         if values.get("manager_id") not in (None, user.id):
             raise ValidationError(fields={"manager_id": str(_l("Only a planner can assign clients."))})
         values["manager_id"] = user.id
-    _check_manager(values.get("manager_id"))
-    _check_unique_tax_id(values.get("tax_id"))
     values["category"] = values.get("category") or "potential"
+<<<<<<< HEAD
+    return dict(values, name_search=search_key(values["name"]), name_key=name_key(values["name"]))
+
+
+def announce_created(client: Client, user: Actor, audit_it: bool = True) -> None:
+    """Audit a flushed new client and fire its hooks (an import audits once for the whole file)."""
+    if audit_it:
+        audit.record("create", "client", client.id, user, name=client.name)
+=======
     client = Client(**values, name_search=search_key(values["name"]))
     session = db.session()
     session.add(client)
-    session.flush()
+    with _saving():
+        session.flush()
     audit.record("create", "client", client.id, user, name=client.name)
+>>>>>>> security
     call("client_created", client=client, user=user)
     if client.manager_id is not None:
         call("client_assigned", client=client, old_manager_id=None,
              new_manager_id=client.manager_id, user=user)
+
+
+def create_client(data: Mapping[str, Any], user: Actor) -> Client:
+    """Create a client, validated, audited, hooks fired."""
+    access.require_write(user)
+    values = v.clean(CLIENT_FIELDS, data)
+    client = Client(**new_client_values(values, user))
+    _check_manager(client.manager_id)
+    _check_unique_tax_id(values.get("tax_id"))
+    session = db.session()
+    session.add(client)
+    session.flush()
+    announce_created(client, user)
     return client
 
 
-def update_client(client: Client, data: Mapping[str, Any], user: User | None) -> dict:
+def update_client(client: Client, data: Mapping[str, Any], user: Actor) -> dict:
     """Change a client's fields; returns ``{field: (old, new)}`` of what changed."""
     access.require_write(user)
     values = v.clean(CLIENT_FIELDS, data, partial=True)
@@ -91,44 +144,62 @@ def update_client(client: Client, data: Mapping[str, Any], user: User | None) ->
     if new_manager != client.manager_id:
         access.require_assign(user)
     _check_unique_tax_id(values.get("tax_id"), client.id)
-    changes = apply_changes(client, values)
-    if "name" in changes:
-        client.name_search = search_key(client.name)
+    changes = change_fields(client, values)
     if changes:
+<<<<<<< HEAD
         db.session().flush()
+        announce_updated(client, changes, user)
+=======
+        with _saving():
+            db.session().flush()
         audit.record("update", "client", client.id, user, changes=changes)
         call("client_updated", client=client, changes=changes, user=user)
+>>>>>>> security
     if new_manager != client.manager_id:
         assign_manager(client, new_manager, user)
     return changes
 
 
-def assign_manager(client: Client, manager_id: int | None, user: User | None) -> None:
-    """Hand a client to a client-manager (planners and admins only)."""
+def change_fields(client: Client, values: Mapping[str, Any]) -> dict:
+    """Set cleaned ``values`` on ``client`` (keeping the derived name columns in step); the changes."""
+    changes = apply_changes(client, values)
+    if "name" in changes:
+        client.name_search = search_key(client.name)
+        client.name_key = name_key(client.name)
+    return changes
+
+
+def announce_updated(client: Client, changes: dict, user: Actor) -> None:
+    audit.record("update", "client", client.id, user, changes=changes)
+    call("client_updated", client=client, changes=changes, user=user)
+
+
+def reassign(obj: Client | Engagement, manager_id: int | None, user: Actor) -> tuple[bool, int | None]:
+    """Hand a client or an engagement to ``manager_id`` (planners and admins only), audited.
+
+    Returns ``(changed, previous manager id)``; the caller fires its hook only when changed.
+    The one place that checks who may assign and to whom.
+    """
     access.require_assign(user)
     _check_manager(manager_id)
-    old = client.manager_id
+    old = obj.manager_id
     if old == manager_id:
-        return
-    client.manager_id = manager_id
+        return False, old
+    obj.manager_id = manager_id
     db.session().flush()
-    audit.record("assign", "client", client.id, user, manager_id=[old, manager_id])
-    call("client_assigned", client=client, old_manager_id=old, new_manager_id=manager_id, user=user)
+    audit.record("assign", "client" if isinstance(obj, Client) else "engagement", obj.id, user,
+                 manager_id=[old, manager_id])
+    return True, old
 
 
-def delete_client(client: Client, user: User | None) -> None:
-    """Delete a client with its contacts, engagements and history; needs ``clients.delete``."""
-    access.require_write(user)
-    access.require_permission(user, "clients.delete")
-    client_id, name = client.id, client.name
-    call("client_deleted", client_id=client_id, name=name, user=user)
-    audit.record("delete", "client", client_id, user, name=name, tax_id=client.tax_id)
-    session = db.session()
-    session.delete(client)
-    session.flush()
+def assign_manager(client: Client, manager_id: int | None, user: Actor) -> None:
+    """Hand a client to a client-manager (planners and admins only)."""
+    changed, old = reassign(client, manager_id, user)
+    if changed:
+        call("client_assigned", client=client, old_manager_id=old, new_manager_id=manager_id, user=user)
 
 
-def add_contact(client: Client, data: Mapping[str, Any], user: User | None) -> Contact:
+def add_contact(client: Client, data: Mapping[str, Any], user: Actor) -> Contact:
     access.require_write(user)
     values = v.clean(CONTACT_FIELDS, data)
     contact = Contact(client_id=client.id, **values)
@@ -139,7 +210,7 @@ def add_contact(client: Client, data: Mapping[str, Any], user: User | None) -> C
     return contact
 
 
-def update_contact(contact: Contact, data: Mapping[str, Any], user: User | None) -> dict:
+def update_contact(contact: Contact, data: Mapping[str, Any], user: Actor) -> dict:
     access.require_write(user)
     values = v.clean(CONTACT_FIELDS, data, partial=True)
     changes = apply_changes(contact, values)
@@ -149,7 +220,7 @@ def update_contact(contact: Contact, data: Mapping[str, Any], user: User | None)
     return changes
 
 
-def delete_contact(contact: Contact, user: User | None) -> None:
+def delete_contact(contact: Contact, user: Actor) -> None:
     access.require_write(user)
     audit.record("delete", "contact", contact.id, user, client_id=contact.client_id, name=contact.name)
     session = db.session()

@@ -10,12 +10,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from expo.core import access, clock, db, validation as v
+from expo.core.access import Actor
 from expo.core.errors import Conflict, ValidationError
-from expo.core.models import Client, Engagement, Exhibition, StepLog, User
+from expo.core.models import Client, Engagement, Exhibition, StepLog
 from expo.core.plugins import call
 from expo.core.scenarios import store
+<<<<<<< HEAD
 from expo.core.services import apply_changes, audit, process, tasks
+from expo.core.services.clients import _check_manager, reassign
+=======
+from expo.core.services import apply_changes, audit, process, refusing_duplicates, tasks
 from expo.core.services.clients import _check_manager
+>>>>>>> security
 
 OPEN_FIELDS = {
     "client_id": v.identifier(required=True),
@@ -30,15 +36,17 @@ UPDATE_FIELDS = {
     "contract_amount": v.money(),
 }
 AMOUNTS = ("expected_amount", "contract_amount")
+DUPLICATE = _l("This client already has an engagement for this exhibition.")
+ALREADY_ENGAGED = _l("Already engaged for this exhibition.")
 
 
-def open_engagement(data: Mapping[str, Any], user: User | None) -> Engagement:
+def open_engagement(data: Mapping[str, Any], user: Actor) -> Engagement:
     """Start work with a client for an exhibition; one engagement per (client, exhibition)."""
     access.require_write(user)
     values = v.clean(OPEN_FIELDS, data)
     session = db.session()
     client = session.get(Client, values["client_id"])
-    if client is None or (user is not None and not access.can_see_client(user, client)):
+    if client is None or not access.can_see_client(user, client):
         raise ValidationError(fields={"client_id": str(_l("No such client."))})
     if session.get(Exhibition, values["exhibition_id"]) is None:
         raise ValidationError(fields={"exhibition_id": str(_l("No such exhibition."))})
@@ -49,7 +57,7 @@ def open_engagement(data: Mapping[str, Any], user: User | None) -> Engagement:
     else:
         scenario = store.default_scenario()
     manager_id = values.get("manager_id") or client.manager_id
-    if user is not None and not user.can_assign:
+    if not user.can_assign:
         if values.get("manager_id") not in (None, user.id):
             raise ValidationError(fields={"manager_id": str(_l("Only a planner can assign engagements."))})
         manager_id = user.id
@@ -60,10 +68,7 @@ def open_engagement(data: Mapping[str, Any], user: User | None) -> Engagement:
         )
     )
     if duplicate is not None:
-        raise Conflict(
-            _l("This client already has an engagement for this exhibition."),
-            fields={"exhibition_id": str(_l("Already engaged for this exhibition."))},
-        )
+        raise Conflict(DUPLICATE, fields={"exhibition_id": str(ALREADY_ENGAGED)})
     engagement = Engagement(
         client_id=client.id,
         exhibition_id=values["exhibition_id"],
@@ -74,7 +79,8 @@ def open_engagement(data: Mapping[str, Any], user: User | None) -> Engagement:
         opened_at=clock.now(),
     )
     session.add(engagement)
-    session.flush()
+    with refusing_duplicates(DUPLICATE, uq_engagements_client_id_exhibition_id=("exhibition_id", ALREADY_ENGAGED)):
+        session.flush()
     audit.record("create", "engagement", engagement.id, user, client_id=client.id,
                  exhibition_id=engagement.exhibition_id, scenario_id=scenario.id)
     call("engagement_opened", engagement=engagement, user=user)
@@ -82,7 +88,7 @@ def open_engagement(data: Mapping[str, Any], user: User | None) -> Engagement:
     return engagement
 
 
-def update_engagement(engagement: Engagement, data: Mapping[str, Any], user: User | None,
+def update_engagement(engagement: Engagement, data: Mapping[str, Any], user: Actor,
                       expected_version: int | None = None) -> None:
     """Change an engagement's manager and/or amounts."""
     access.require_write(user)
@@ -97,17 +103,12 @@ def update_engagement(engagement: Engagement, data: Mapping[str, Any], user: Use
         call("amounts_changed", engagement=engagement, changes=changes, user=user)
 
 
-def assign_engagement(engagement: Engagement, manager_id: int | None, user: User | None) -> None:
-    access.require_assign(user)
-    _check_manager(manager_id)
-    old = engagement.manager_id
-    if old == manager_id:
+def assign_engagement(engagement: Engagement, manager_id: int | None, user: Actor) -> None:
+    """Hand an engagement to a client-manager; its step log and open tasks follow it."""
+    changed, old = reassign(engagement, manager_id, user)
+    if not changed:
         return
-    engagement.manager_id = manager_id
-    db.session().flush()
-    # The step log and open tasks follow the engagement's manager.
     db.session().execute(update(StepLog).where(StepLog.engagement_id == engagement.id).values(manager_id=manager_id))
     tasks.reassign_open(engagement, manager_id)
-    audit.record("assign", "engagement", engagement.id, user, manager_id=[old, manager_id])
     call("engagement_assigned", engagement=engagement, old_manager_id=old,
          new_manager_id=manager_id, user=user)

@@ -6,7 +6,8 @@ from typing import Any, Mapping
 from flask_babel import lazy_gettext as _l
 
 from expo.core import access, db, validation as v
-from expo.core.models import Exhibition, User
+from expo.core.access import Actor
+from expo.core.models import Exhibition
 from expo.core.services import apply_changes, audit
 
 EXHIBITION_FIELDS = {
@@ -33,7 +34,7 @@ def _date_order(current: Mapping[str, Any]):
     return check
 
 
-def create_exhibition(data: Mapping[str, Any], user: User | None) -> Exhibition:
+def create_exhibition(data: Mapping[str, Any], user: Actor) -> Exhibition:
     access.require_assign(user)
     values = v.clean(EXHIBITION_FIELDS, data, check=_date_order({}))
     exhibition = Exhibition(**values)
@@ -44,7 +45,7 @@ def create_exhibition(data: Mapping[str, Any], user: User | None) -> Exhibition:
     return exhibition
 
 
-def update_exhibition(exhibition: Exhibition, data: Mapping[str, Any], user: User | None) -> dict:
+def update_exhibition(exhibition: Exhibition, data: Mapping[str, Any], user: Actor) -> dict:
     access.require_assign(user)
     current = {key: getattr(exhibition, key) for key in EXHIBITION_FIELDS}
     values = v.clean(EXHIBITION_FIELDS, data, partial=True, check=_date_order(current))

@@ -45,3 +45,8 @@ def unread_count(user: User) -> int:
 def mark_all_read(user: User) -> None:
     db.session().execute(update(Notification).where(Notification.user_id == user.id,
                                                     Notification.read_at.is_(None)).values(read_at=clock.now()))
+
+
+def recent(user: User, limit: int) -> list[Notification]:
+    return db.session().scalars(select(Notification).where(Notification.user_id == user.id)
+                                .order_by(Notification.id.desc()).limit(limit)).all()

@@ -2,7 +2,8 @@
 
 Every move writes the step log (the fact table of the analytics), keeps its denormalised columns
 in step with the engagement, creates or cancels tasks, audits, and fires the lifecycle hooks in
-this order: ``step_completed`` → ``step_entered`` (next step) or ``engagement_closed`` (result).
+this order: ``step_completed`` → ``step_entered`` (next step) or ``engagement_closed`` (result);
+``reopen`` fires ``engagement_reopened`` → ``step_entered``.
 The engagement row is updated *first* under its version counter, so of two concurrent clicks
 exactly one moves it; the other gets a conflict and writes nothing.
 """
@@ -13,8 +14,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import flag_modified
 
 from expo.core import access, clock, db
+from expo.core.access import Actor
 from expo.core.errors import Conflict, ValidationError
-from expo.core.models import Engagement, ScenarioResult, ScenarioStep, StepLog, User
+from expo.core.models import Engagement, ScenarioResult, ScenarioStep, StepLog
 from expo.core.plugins import call
 from expo.core.services import audit, tasks
 
@@ -35,13 +37,13 @@ def current_log(engagement: Engagement) -> StepLog | None:
                                                      StepLog.left_at.is_(None)).order_by(StepLog.id.desc()))
 
 
-def enter_step(engagement: Engagement, step: ScenarioStep, user: User | None) -> StepLog:
+def enter_step(engagement: Engagement, step: ScenarioStep, user: Actor) -> StepLog:
     """Put an open engagement on ``step``: a step-log row, tasks from the step's actions, the hook."""
     engagement.step = step.key
     engagement.stalled_at = None
     log = StepLog(engagement_id=engagement.id, scenario_id=engagement.scenario_id,
                   exhibition_id=engagement.exhibition_id, manager_id=engagement.manager_id, step=step.key,
-                  entered_at=clock.now(), entered_by_id=user.id if user else None)
+                  entered_at=clock.now(), entered_by_id=user.id)
     db.session().add(log)
     db.session().flush()
     tasks.create_from_actions(engagement, step, log)
@@ -49,7 +51,7 @@ def enter_step(engagement: Engagement, step: ScenarioStep, user: User | None) ->
     return log
 
 
-def choose_outcome(engagement: Engagement, outcome_key: str, user: User | None,
+def choose_outcome(engagement: Engagement, outcome_key: str, user: Actor,
                    expected_version: int | None = None) -> None:
     """Leave the current step through ``outcome_key``: on to the next step, or closed with a result."""
     access.require_write(user)
@@ -73,7 +75,7 @@ def choose_outcome(engagement: Engagement, outcome_key: str, user: User | None,
     db.session().flush()
     log = current_log(engagement)
     if log is not None:
-        log.left_at, log.left_by_id, log.outcome = clock.now(), user.id if user else None, outcome.key
+        log.left_at, log.left_by_id, log.outcome = clock.now(), user.id, outcome.key
         tasks.cancel_open(log)
     audit.record("outcome", "engagement", engagement.id, user, step=step.key, outcome=outcome.key)
     call("step_completed", engagement=engagement, step=step.key, outcome=outcome.key, user=user)
@@ -83,7 +85,7 @@ def choose_outcome(engagement: Engagement, outcome_key: str, user: User | None,
         _close(engagement, result, user)
 
 
-def _close(engagement: Engagement, result: ScenarioResult, user: User | None) -> None:
+def _close(engagement: Engagement, result: ScenarioResult, user: Actor) -> None:
     engagement.state = result.kind
     engagement.result = result.key
     engagement.closed_at = clock.now()
@@ -97,7 +99,7 @@ def _close(engagement: Engagement, result: ScenarioResult, user: User | None) ->
     call("engagement_closed", engagement=engagement, result=result.key, kind=result.kind, user=user)
 
 
-def reopen(engagement: Engagement, user: User | None, expected_version: int | None = None) -> None:
+def reopen(engagement: Engagement, user: Actor, expected_version: int | None = None) -> None:
     """Open a closed engagement again on the step it closed from (planners and admins; audited)."""
     access.require_assign(user)
     check_version(engagement, expected_version)
@@ -108,12 +110,14 @@ def reopen(engagement: Engagement, user: User | None, expected_version: int | No
     step = engagement.scenario.step(last.step) if last and engagement.scenario else None
     if step is None:
         raise Conflict(_l("This engagement has no step to return to."))
-    previous = engagement.result
+    previous_result, previous_kind = engagement.result, engagement.state
     engagement.state, engagement.result, engagement.closed_at = "open", None, None
     db.session().flush()
     db.session().execute(update(StepLog).where(StepLog.engagement_id == engagement.id)
                          .values(result=None, result_kind=None, result_reason=None))
-    audit.record("reopen", "engagement", engagement.id, user, previous_result=previous, step=step.key)
+    audit.record("reopen", "engagement", engagement.id, user, previous_result=previous_result, step=step.key)
+    call("engagement_reopened", engagement=engagement, previous_result=previous_result,
+         previous_kind=previous_kind, user=user)
     enter_step(engagement, step, user)
 
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, select, update
 
-from expo.core import access, clock, db
+from expo.core import access, clock, db, validation as v
 from expo.core.errors import Conflict, Forbidden, NotFound
-from expo.core.models import Activity, Engagement, ScenarioStep, StepLog, Task, User
+from expo.core.models import Activity, Client, Engagement, ScenarioStep, StepLog, Task, User
 from expo.core.services import audit, notifications
 
 
@@ -27,6 +27,24 @@ def create_from_actions(engagement: Engagement, step: ScenarioStep, log: StepLog
     return made
 
 
+TASK_FIELDS = {"title": v.text(300, required=True), "instructions": v.text(5000, multiline=True),
+               "due_on": v.iso_date(required=True), "assignee_id": v.identifier()}
+
+
+def create_task(client: Client, data, user: User) -> Task:
+    """A task by hand about ``client`` (for its manager unless ``assignee_id`` says otherwise), audited."""
+    access.require_write(user)
+    values = v.clean(TASK_FIELDS, data)
+    values.setdefault("assignee_id", client.manager_id)
+    if values["assignee_id"] is None:
+        values["assignee_id"] = client.manager_id
+    task = Task(client_id=client.id, **values)
+    db.session().add(task)
+    db.session().flush()
+    audit.record("create", "task", task.id, user, client_id=client.id, title=task.title)
+    return task
+
+
 def cancel_open(log: StepLog) -> None:
     """Leaving a step makes its unfinished tasks moot."""
     db.session().execute(update(Task).where(Task.step_log_id == log.id, Task.done_at.is_(None),
@@ -40,7 +58,8 @@ def reassign_open(engagement: Engagement, manager_id: int | None) -> None:
 
 def visible_task(user: User, task_id: int) -> Task:
     task = db.session().get(Task, task_id)
-    if task is None or not (user.sees_all_clients or task.assignee_id == user.id):
+    if task is None or (task.client is not None and task.client.deleted_at is not None) \
+            or not (user.sees_all_clients or task.assignee_id == user.id):
         raise NotFound()
     return task
 
@@ -69,7 +88,7 @@ def complete(task: Task, user: User) -> Activity | None:
 
 def open_tasks_query(user: User):
     """The user's open tasks; planners and admins also see unassigned ones."""
-    query = select(Task).where(Task.done_at.is_(None), Task.cancelled_at.is_(None))
+    query = select(Task).where(Task.done_at.is_(None), Task.cancelled_at.is_(None), access.not_deleted(Task.client_id))
     if user.can_assign:
         return query.where((Task.assignee_id == user.id) | Task.assignee_id.is_(None))
     return query.where(Task.assignee_id == user.id)
@@ -80,7 +99,7 @@ def escalate_missed_deadlines() -> int:
     today = clock.today()
     missed = db.session().scalars(
         select(Task).where(Task.hard_deadline, Task.done_at.is_(None), Task.cancelled_at.is_(None),
-                           Task.escalated_at.is_(None), Task.due_on < today)
+                           Task.escalated_at.is_(None), Task.due_on < today, access.not_deleted(Task.client_id))
         .order_by(Task.id).with_for_update(skip_locked=True, of=Task)
     ).all()
     for task in missed:
@@ -104,7 +123,8 @@ def flag_stalled_engagements(days: int) -> int:
     recent_step = exists().where(and_(StepLog.engagement_id == Engagement.id, StepLog.entered_at >= cutoff))
     stalled = db.session().scalars(
         select(Engagement).where(Engagement.state == "open", Engagement.stalled_at.is_(None),
-                                 Engagement.opened_at < cutoff, ~recent_activity, ~recent_step)
+                                 Engagement.opened_at < cutoff, ~recent_activity, ~recent_step,
+                                 access.not_deleted(Engagement.client_id))
         .order_by(Engagement.id)
     ).all()
     planners = notifications.people_for("planner", None)

@@ -3,17 +3,26 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 from typing import Any, Mapping
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
+<<<<<<< HEAD
 from expo.core import db, validation as v
+from expo.core.access import Actor
 from expo.core.errors import ValidationError
 from expo.core.models import ROLES, ApiToken, PermissionGrant, User
 from expo.core.services import audit
+=======
+from expo.core import clock, db, validation as v
+from expo.core.errors import Conflict, ValidationError
+from expo.core.models import ROLES, ApiToken, LoginSession, PermissionGrant, User
+from expo.core.services import audit, refusing_duplicates
+>>>>>>> security
 
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
 
@@ -24,6 +33,10 @@ USER_FIELDS = {
     "password": v.text(200, required=True),
 }
 MIN_PASSWORD = 4
+EMAIL_TAKEN = _l("A user with this e-mail exists.")
+
+
+_UNKNOWN_USER_HASH: list[str] = []  # computed once: the hash an unknown e-mail is checked against
 
 
 def hash_password(password: str) -> str:
@@ -31,35 +44,55 @@ def hash_password(password: str) -> str:
 
 
 def check_password(user: User, password: str) -> bool:
+    return _verify(user.password_hash, password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash, password)
+        return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None.
+
+    Exactly one Argon2 check runs whether the e-mail is known or not, so the answer's timing does
+    not tell an attacker which e-mails have accounts.
+    """
+    user = find_by_email(email) if email else None
+    if user is None:
+        if not _UNKNOWN_USER_HASH:
+            _UNKNOWN_USER_HASH.append(hash_password(secrets.token_urlsafe(16)))
+        _verify(_UNKNOWN_USER_HASH[0], password)
+        return None
+    return user if _verify(user.password_hash, password) and user.active else None
 
 
 def find_by_email(email: str) -> User | None:
     return db.session().scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-def create_user(data: Mapping[str, Any], actor: User | None = None) -> User:
+def create_user(data: Mapping[str, Any], actor: Actor) -> User:
     values = v.clean(USER_FIELDS, data)
     if len(values["password"]) < MIN_PASSWORD:
         raise ValidationError(fields={"password": str(_l("At least %(n)d characters.", n=MIN_PASSWORD))})
     values["email"] = values["email"].lower()
     if find_by_email(values["email"]) is not None:
-        raise ValidationError(fields={"email": str(_l("A user with this e-mail exists."))})
+        raise Conflict(EMAIL_TAKEN, fields={"email": str(EMAIL_TAKEN)})
     user = User(
         email=values["email"], name=values["name"], role=values["role"],
         password_hash=hash_password(values["password"]),
     )
     session = db.session()
     session.add(user)
-    session.flush()
+    with refusing_duplicates(EMAIL_TAKEN, uq_users_email=("email", EMAIL_TAKEN)):  # a concurrent create
+        session.flush()
     audit.record("create", "user", user.id, actor, email=user.email, role=user.role)
     return user
 
 
-def grant(user: User, permission: str, actor: User | None = None) -> None:
+def grant(user: User, permission: str, actor: Actor) -> None:
     if permission not in user.permissions:
         user.grants.append(PermissionGrant(permission=permission))
         db.session().flush()
@@ -70,17 +103,62 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(user: User, actor: User | None = None) -> str:
+<<<<<<< HEAD
+def issue_token(user: User, actor: Actor) -> str:
     """Create an API token; only its hash is stored, so this return value is the only copy."""
+=======
+def issue_token(user: User, actor: User | None = None, days: int | None = None, label: str | None = None) -> str:
+    """Create an API token (expiring after ``days``, if given); only its hash is stored, so this
+    return value is the only copy."""
+>>>>>>> security
     token = secrets.token_urlsafe(32)
-    db.session().add(ApiToken(user_id=user.id, token_hash=_digest(token)))
+    expires_at = clock.now() + timedelta(days=days) if days else None
+    row = ApiToken(user_id=user.id, token_hash=_digest(token), label=label, created_at=clock.now(),
+                   expires_at=expires_at)
+    db.session().add(row)
     db.session().flush()
-    audit.record("issue_token", "user", user.id, actor)
+    audit.record("issue_token", "user", user.id, actor, token_id=row.id,
+                 expires_at=expires_at.isoformat() if expires_at else None)
     return token
 
 
 def user_for_token(token: str) -> User | None:
     row = db.session().scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-    if row is None or not row.user.active:
+    if row is None or not row.works_at(clock.now()) or not row.user.active:
         return None
     return row.user
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    return list(db.session().scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
+
+
+def revoke_token(token: ApiToken, actor: User | None = None) -> None:
+    """Stop a token working at once (the row stays, so the list shows when it was revoked)."""
+    if token.revoked_at is None:
+        token.revoked_at = clock.now()
+        db.session().flush()
+        audit.record("revoke_token", "user", token.user_id, actor, token_id=token.id)
+
+
+# --- browser sessions: the signed cookie names a server-side row, so logging out really ends it ----
+
+def start_session(user: User) -> str:
+    """A new login session; the returned token goes into the (signed) session cookie."""
+    token = secrets.token_urlsafe(32)
+    db.session().add(LoginSession(user_id=user.id, token_hash=_digest(token), created_at=clock.now()))
+    db.session().flush()
+    user.session_token = token
+    return token
+
+
+def user_for_session(token: str) -> User | None:
+    row = db.session().scalar(select(LoginSession).where(LoginSession.token_hash == _digest(token)))
+    if row is None or not row.user.active:
+        return None
+    row.user.session_token = token
+    return row.user
+
+
+def end_session(token: str) -> None:
+    db.session().execute(delete(LoginSession).where(LoginSession.token_hash == _digest(token)))

@@ -9,11 +9,11 @@ from expo.core.errors import ExpoError
 from expo.core.services.users import user_for_token
 from expo.web.api.errors import error_response
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+PREFIX = "/api/v1"
+bp = Blueprint("api", __name__, url_prefix=PREFIX)
 PUBLIC_ENDPOINTS = {"api.openapi"}
 
 
-@bp.before_request
 def _authenticate():
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
@@ -22,15 +22,38 @@ def _authenticate():
     if user is None:
         return error_response(401, "unauthorized", _("A valid bearer token is required."))
     g.api_user = user
+    rule = request.url_rule
+    unknown = set(request.args) - openapi.declared_query(rule.rule, request.method) if rule else set()
+    if unknown:  # a typo in a filter must not silently list everything
+        return error_response(422, "validation_error", _("Please correct the highlighted fields."),
+                              {key: _("Unknown parameter.") for key in sorted(unknown)})
     return None
 
 
-@bp.errorhandler(ExpoError)
 def _expo_error(error: ExpoError):
     db.rollback()
     return error_response(error.status, error.code, error.message, error.fields)
 
 
+bp.before_request(_authenticate)
+bp.register_error_handler(ExpoError, _expo_error)
 
 
-from expo.web.api import clients, engagements, exhibitions, openapi, reports, scenarios, users  # noqa: E402,F401  (routes)
+def api_blueprint(name: str, import_name: str) -> Blueprint:
+    """A plugin's JSON API blueprint, mounted at ``/api/v1/<name>``, named ``<name>_api``.
+
+    It works like the core's API: bearer tokens (the caller is ``api_user()``), errors as the
+    JSON error shape, no CSRF (no cookies for a forged request to ride on). Return it from
+    ``register_blueprints`` and describe its routes with ``register_api_docs``.
+    """
+    from expo.web import csrf
+
+    plugin_api = Blueprint(f"{name}_api", import_name, url_prefix=f"{PREFIX}/{name}")
+    plugin_api.before_request(_authenticate)
+    plugin_api.register_error_handler(ExpoError, _expo_error)
+    csrf.exempt(plugin_api)
+    return plugin_api
+
+
+
+from expo.web.api import clients, engagements, exhibitions, imports, openapi, reports, scenarios, users  # noqa: E402,F401  (routes)

@@ -1,6 +1,7 @@
 """Helpers for API views: the caller, the JSON body, list responses, serialisers."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -8,7 +9,7 @@ from typing import Any
 from flask import g, jsonify, request
 from flask_babel import gettext as _
 
-from expo.core.errors import ExpoError
+from expo.core.errors import ExpoError, ValidationError
 from expo.core.queries import paging_from_args
 from expo.core.models import Activity, Client, Contact, Engagement, Exhibition, User
 
@@ -24,7 +25,34 @@ def body() -> dict[str, Any]:
         data = None
     if not isinstance(data, dict):
         raise ExpoError(_("The body must be a JSON object."))
+    broken = {str(key).encode("utf-8", "replace").decode() for key, value in data.items()
+              if _has_lone_surrogate(key) or _has_lone_surrogate(value)}
+    if broken:
+        # JSON may spell half a UTF-16 pair ("\ud800"): no database stores that as text.
+        raise ValidationError(fields={key: _("Not valid text (a lone UTF-16 surrogate).") for key in broken})
     return data
+
+
+<<<<<<< HEAD
+def expected_version(data: dict) -> int | None:
+    """The optional ``version`` of a write (reject it if the object changed meanwhile)."""
+    version = data.get("version")
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+        raise ValidationError(fields={"version": _("Must be a whole number.")})
+    return version
+=======
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return _SURROGATE.search(value) is not None
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(item) for item in value)
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    return False
+>>>>>>> security
 
 
 def paging(default: int = 50) -> tuple[int, int]:

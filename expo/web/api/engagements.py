@@ -11,7 +11,7 @@ from expo.core.models import ENGAGEMENT_STATES, Engagement
 from expo.core.services import engagements as service
 from expo.core.validation import parse_id
 from expo.web.api import bp
-from expo.web.api.common import api_user, body, engagement_json, listing, paging
+from expo.web.api.common import api_user, body, engagement_json, expected_version, listing, paging
 
 ID_FILTERS = ("client_id", "exhibition_id", "manager_id")
 
@@ -57,9 +57,8 @@ def engagements_get(engagement_id: int):
 def engagements_patch(engagement_id: int):
     engagement = access.get_engagement(api_user(), engagement_id)
     data = body()
-    version = data.pop("version", None)
-    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
-        raise ValidationError(fields={"version": _("Must be a whole number.")})
+    version = expected_version(data)
+    data.pop("version", None)
     service.update_engagement(engagement, data, api_user(), expected_version=version)
     db.commit()
     return engagement_json(engagement)

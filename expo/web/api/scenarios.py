@@ -1,6 +1,7 @@
 """/api/v1/scenarios, engagement outcomes and history, and tasks."""
 from __future__ import annotations
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -10,7 +11,7 @@ from expo.core.models import Scenario, Task
 from expo.core.scenarios import store
 from expo.core.services import process, tasks
 from expo.web.api import bp
-from expo.web.api.common import fields_of, api_user, body, engagement_json, listing, paging
+from expo.web.api.common import api_user, body, engagement_json, expected_version, fields_of, listing, paging
 
 
 def scenario_json(scenario: Scenario) -> dict:
@@ -43,13 +44,22 @@ def scenarios_get(scenario_id: int):
 @bp.post("/engagements/<int:engagement_id>/outcome")
 def engagements_outcome(engagement_id: int):
     engagement = access.get_engagement(api_user(), engagement_id)
+    access.require_write(api_user())  # a viewer is refused before the body is looked at
     data = body()
-    outcome, version = data.get("outcome"), data.get("version")
+    outcome = data.get("outcome")
     if not isinstance(outcome, str):
         raise ValidationError(fields={"outcome": str(_l("Give the key of an outcome of the current step."))})
-    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
-        raise ValidationError(fields={"version": str(_l("Must be a whole number."))})
-    process.choose_outcome(engagement, outcome, api_user(), expected_version=version)
+    process.choose_outcome(engagement, outcome, api_user(), expected_version=expected_version(data))
+    db.commit()
+    return engagement_json(engagement)
+
+
+@bp.post("/engagements/<int:engagement_id>/reopen")
+def engagements_reopen(engagement_id: int):
+    """Open a closed engagement again on the step it closed from (planners and admins)."""
+    engagement = access.get_engagement(api_user(), engagement_id)
+    data = body() if request.get_data() else {}
+    process.reopen(engagement, api_user(), expected_version=expected_version(data))
     db.commit()
     return engagement_json(engagement)
 

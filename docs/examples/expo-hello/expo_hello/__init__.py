@@ -1,50 +1,47 @@
-"""expo-hello: the smallest useful Expo plugin.
+"""expo-hello: the example plugin of docs/plugin-author-guide.md.
 
-It adds a page at /hello, a "Hello" entry in the main navigation, a panel on every client
-card, and logs each new client. It imports from Expo only the public facade, ``expo.hooks``.
+It adds a page at /hello, a "Hello" menu entry, a panel on every client card with a button that
+greets the client (logged as an activity through the core's service, committed, then a job tells
+the client's manager), a sortable "Contacts" column on the client list, and a log line for every
+new client. This module holds only the hook implementations; they delegate to ``views`` and
+``jobs``. Like every plugin it imports from Expo only the facade, ``expo.hooks``.
 """
 import logging
 
-from flask import Blueprint, url_for
-from flask_login import current_user, login_required
-from markupsafe import escape
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 
-from expo.hooks import NavItem, Panel, get_client, hookimpl
+from expo.hooks import ListColumn, NavItem, Panel, hookimpl, models
 
 log = logging.getLogger(__name__)
-
-# Named and mounted after the plugin, as every plugin blueprint is.
-bp = Blueprint("hello", __name__, url_prefix="/hello")
-
-
-@bp.get("/")
-@login_required
-def index():
-    return "<h1>Hello from a plugin!</h1><p>This page is served by expo-hello.</p>"
-
-
-@bp.get("/panel/<int:client_id>")
-@login_required
-def panel(client_id):
-    # An HTML fragment the client card loads with HTMX. get_client answers 404 for a client this
-    # user may not see: panel URLs are plain URLs, so every view checks visibility itself.
-    client = get_client(current_user, client_id)
-    return f"<h3>Hello</h3><p>Hello, {escape(client.name)}.</p>"
 
 
 @hookimpl
 def register_blueprints(app):
+    from expo_hello.views import bp
+
     return [bp]
 
 
 @hookimpl
 def nav_items(user):
-    return [NavItem("hello", "Hello", "hello.index")]
+    return [NavItem("hello", _l("Hello"), "hello.index")]
 
 
 @hookimpl
 def client_card_panels(client, user):
-    return [Panel("hello", "Hello", url_for("hello.panel", client_id=client.id))]
+    return [Panel("hello", _l("Hello"), url_for("hello.panel", client_id=client.id))]
+
+
+@hookimpl
+def list_columns(list_name, user):
+    if list_name != "clients":
+        return None
+    # A scalar subquery correlated to the list's Client: the list selects and sorts by it in SQL.
+    contacts = (select(func.count(models.Contact.id)).where(models.Contact.client_id == models.Client.id)
+                .correlate(models.Client).scalar_subquery())
+    return [ListColumn("contacts", _l("Contacts"), contacts)]
 
 
 @hookimpl

@@ -1,0 +1,86 @@
+"""A live Expo server on loopback and a real Chromium driven by Playwright.
+
+Chromium comes from the system (Debian's ``chromium``; ``.ci/run`` installs it), set by
+``EXPO_TEST_CHROMIUM`` (default ``/usr/bin/chromium``). Without it browser tests are skipped
+with the reason, except under CI, where that fails.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from expo import create_app
+from expo.core import db
+from expo.core.migrate import upgrade
+from expo.core.models import User
+from expo.core.services.users import hash_password
+from expo.testing.fixtures import PASSWORD
+
+CHROMIUM = os.environ.get("EXPO_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def live_app(tmp_path, request):
+    """A Russian-language app on its own SQLite file, with the planner p@firm.ru (Пётр Планов).
+
+    Honours ``@pytest.mark.plugins("…")`` like ``app`` does.
+    """
+    marker = request.node.get_closest_marker("plugins")
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'browser.sqlite3'}", "INSTANCE_DIR": str(tmp_path),
+                      "LOCALE": "ru", "PLUGINS": marker.args[0] if marker else "all"})
+    upgrade(app)
+    with app.app_context():
+        db.session().add(User(email="p@firm.ru", name="Пётр Планов", role="planner",
+                              password_hash=hash_password(PASSWORD), active=True))
+        db.commit()
+    return app
+
+
+@pytest.fixture
+def live_server(live_app):
+    """The base URL of ``live_app`` served on a free loopback port for the test."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    live_app.extensions["expo.engine"].dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium is required under CI: {CHROMIUM} not found")
+        pytest.skip(f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A Playwright page in a fresh Russian-locale context, its base URL the live server."""
+    context = browser.new_context(base_url=live_server, locale="ru-RU")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def log_in(page, email="p@firm.ru"):
+    """Log the browser page in through the login form."""
+    page.goto("/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.card button[type=submit]")
+    page.wait_for_url("**/")

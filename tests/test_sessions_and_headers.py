@@ -1,0 +1,144 @@
+"""Security headers, cookie flags, server-side logout and API token life (issue 8, item 7)."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from expo.core import clock, db
+from expo.core.models import ApiToken, User
+from tests.conftest import PageClient
+from tests.factories import new_client, new_engagement, new_exhibition, new_scenario
+
+
+def test_pages_and_the_api_send_the_security_headers(client, api, make_user):
+    planner = make_user("planner", email="p@firm.ru")
+    client.login("p@firm.ru")
+    for response in (client.get("/clients/"), client.get("/login"), api(planner).get("/clients")):
+        csp = response.headers["Content-Security-Policy"]
+        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe" not in csp
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+        assert "Strict-Transport-Security" not in response.headers  # plain HTTP: HSTS would be a lie
+
+
+def test_pages_need_no_inline_script_or_style(app, client, make_user):
+    """The CSP forbids inline code: no page may rely on it (htmx runs without eval)."""
+    planner = make_user("planner", email="p@firm.ru")
+    import copy
+
+    from tests.factories import DESIGN_EXAMPLE
+
+    definition = copy.deepcopy(DESIGN_EXAMPLE)
+    definition["steps"][0]["actions"][0]["document_template"] = "Dear {{ client.name }}"
+    with app.app_context():
+        p = db.session().get(User, planner.id)
+        scenario = new_scenario(p, definition)
+        engagement = new_engagement(p, new_client(p), new_exhibition(p), scenario_id=scenario.id)
+        action_id = scenario.steps[0].actions[0].id
+    client.login("p@firm.ru")
+    pages = ["/", "/clients/", f"/clients/{engagement.client_id}", f"/engagements/{engagement.id}",
+             f"/engagements/{engagement.id}/documents/{action_id}.html", "/scenarios/new", "/reports/", "/login"]
+    for url in pages:
+        html = client.get(url).get_data(as_text=True)
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
+        assert not re.search(r"<style|\sstyle=|\son[a-z]+=|javascript:", html), url
+    base = client.get("/").get_data(as_text=True)
+    assert '"allowEval": false' in base and '"includeIndicatorStyles": false' in base
+
+
+def test_the_session_cookie_is_lax_and_http_only(client, make_user):
+    make_user("manager", email="m@firm.ru")
+    cookie = client.login("m@firm.ru").headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+
+
+def test_with_https_cookies_are_secure_and_hsts_is_sent(make_app, make_user):
+    app = make_app(HTTPS=True)
+    make_user("manager", email="m@firm.ru")
+    page = PageClient(app)
+    response = page.login("m@firm.ru")
+    assert "Secure" in response.headers["Set-Cookie"]
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_a_cookie_copied_before_logout_stops_working(app, client, make_user):
+    make_user("manager", email="m@firm.ru")
+    client.login("m@firm.ru")
+    stolen = client.http.get_cookie("session").value
+    assert client.get("/clients/").status_code == 200
+    client.submit("/logout")
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    response = thief.get("/clients/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_logging_out_ends_only_that_browsers_session(app, make_user):
+    make_user("manager", email="m@firm.ru")
+    laptop, phone = PageClient(app), PageClient(app)
+    laptop.login("m@firm.ru")
+    phone.login("m@firm.ru")
+    laptop.submit("/logout")
+    assert laptop.get("/clients/").status_code == 302
+    assert phone.get("/clients/").status_code == 200
+
+
+def test_a_deactivated_user_is_logged_out(app, client, make_user):
+    user = make_user("manager", email="m@firm.ru")
+    client.login("m@firm.ru")
+    with app.app_context():
+        db.session().get(User, user.id).active = False
+        db.commit()
+    assert client.get("/clients/").status_code == 302
+
+
+# --- API tokens: expiry, list, revocation -------------------------------------------------------
+
+def _get(app, token):
+    return app.test_client().get("/api/v1/clients", headers={"Authorization": f"Bearer {token}"})
+
+
+def test_a_token_with_an_expiry_stops_working_then(app, runner, make_user, monkeypatch):
+    make_user("planner", email="p@firm.ru")
+    token = runner.invoke(args=["users", "token", "p@firm.ru", "--days", "30", "--label", "1C sync"]).output.strip()
+    assert _get(app, token).status_code == 200
+    later = clock.now() + timedelta(days=31)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    response = _get(app, token)
+    assert response.status_code == 401 and response.json["error"]["code"] == "unauthorized"
+    listing = runner.invoke(args=["users", "tokens", "p@firm.ru"]).output
+    assert "1C sync" in listing and "expired" in listing
+
+
+def test_tokens_are_listed_and_revoked_on_the_command_line(app, runner, make_user):
+    make_user("planner", email="p@firm.ru")
+    keep = runner.invoke(args=["users", "token", "p@firm.ru"]).output.strip()
+    drop = runner.invoke(args=["users", "token", "p@firm.ru", "--label", "old script"]).output.strip()
+    with app.app_context():
+        ids = db.session().scalars(select(ApiToken.id).order_by(ApiToken.id)).all()
+    listing = runner.invoke(args=["users", "tokens", "p@firm.ru"]).output
+    assert all(str(i) in listing for i in ids) and listing.count("active") == 2 and keep not in listing
+    result = runner.invoke(args=["users", "revoke", str(ids[1])])
+    assert result.exit_code == 0, result.output
+    assert _get(app, drop).status_code == 401 and _get(app, keep).status_code == 200
+    assert "revoked" in runner.invoke(args=["users", "tokens", "p@firm.ru"]).output
+    assert runner.invoke(args=["users", "revoke", "999999"]).exit_code != 0
+
+
+def test_admins_see_and_revoke_tokens_on_the_users_page(app, client, api, make_user):
+    manager = make_user("manager", email="m@firm.ru")
+    make_user("admin", email="a@firm.ru")
+    robot = api(manager)
+    with app.app_context():
+        token_id = db.session().scalar(select(ApiToken.id))
+    client.login("a@firm.ru")
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert f"#{token_id}" in page and f"/admin/tokens/{token_id}/revoke" in page
+    assert client.submit(f"/admin/tokens/{token_id}/revoke").status_code == 302
+    assert robot.get("/clients").status_code == 401
+    client.login("m@firm.ru")
+    assert client.submit(f"/admin/tokens/{token_id}/revoke").status_code == 403
