@@ -13,12 +13,8 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from expo.core import db
-<<<<<<< HEAD
-from expo.core.errors import ExpoError, ValidationError
-from expo.core.models import SYSTEM
-=======
 from expo.core.errors import ExpoError
->>>>>>> security
+from expo.core.models import SYSTEM
 from expo.config import ConfigError
 from expo.core.plugins import plugin_list
 
@@ -77,13 +73,8 @@ def users_create(email, role, password, name, grants):
         user = create_user({"email": email, "role": role, "password": password,
                             "name": name or email.split("@")[0]}, SYSTEM)
         for permission in grants:
-<<<<<<< HEAD
             grant(user, permission, SYSTEM)
-    except ValidationError as problem:
-=======
-            grant(user, permission)
     except ExpoError as problem:  # invalid fields, or the e-mail taken (409)
->>>>>>> security
         _fail(problem)
     db.commit()
     click.echo(f"created user {user.id}: {user.email} ({user.role})")
@@ -120,11 +111,7 @@ def users_token(email, days, label):
     user = find_by_email(email)
     if user is None:
         raise click.ClickException(f"no user {email}")
-<<<<<<< HEAD
-    token = issue_token(user, SYSTEM)
-=======
-    token = issue_token(user, days=days, label=(label or "")[:100] or None)
->>>>>>> security
+    token = issue_token(user, SYSTEM, days=days, label=(label or "")[:100] or None)
     db.commit()
     click.echo(token)
 
@@ -162,7 +149,7 @@ def users_revoke(token_id):
     token = db.session().get(ApiToken, token_id) if 0 < token_id < 2**31 else None
     if token is None:
         raise click.ClickException(f"no token {token_id}")
-    revoke_token(token)
+    revoke_token(token, SYSTEM)
     db.commit()
     click.echo(f"revoked token {token.id} of {token.user.email}")
 

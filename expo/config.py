@@ -59,14 +59,11 @@ def fill_defaults(config: dict) -> None:
     config["OUTBOX_DIR"] = config["OUTBOX_DIR"] or str(instance / "outbox")
     config["SECRET_KEY"] = config["SECRET_KEY"] or _secret_key(instance)
     config.setdefault("REPORTS_DIR", str(instance / "reports"))
-<<<<<<< HEAD
     config.setdefault("IMPORTS_DIR", str(instance / "imports"))
     # The largest request is an import upload: a bigger one is answered 413 before it is read.
     config["MAX_CONTENT_LENGTH"] = config["IMPORT_MAX_MB"] * MB + FORM_OVERHEAD_BYTES
-=======
     for name in ("LOGIN_LIMIT_ACCOUNT", "LOGIN_LIMIT_ADDRESS"):
         _check_rate(name, config[name])
->>>>>>> security
     try:
         ZoneInfo(config["TIMEZONE"])
     except (ZoneInfoNotFoundError, ValueError):

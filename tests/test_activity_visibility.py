@@ -7,7 +7,7 @@ from expo.core import db
 from expo.core.models import User
 from expo.core.services import activities
 from expo.core.services.engagements import update_engagement
-from tests.factories import new_client, new_engagement, new_exhibition
+from expo.testing import new_client, new_engagement, new_exhibition
 
 
 @pytest.fixture

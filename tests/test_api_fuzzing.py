@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, negativ
 
 from expo.core import db
 from expo.core.models import User
-from tests.factories import new_client, new_engagement, new_exhibition, new_scenario
+from expo.testing import new_client, new_engagement, new_exhibition, new_scenario
 
 SEED = int(os.environ.get("EXPO_FUZZ_SEED") or random.randrange(2**32))
 EXAMPLES = int(os.environ.get("EXPO_FUZZ_EXAMPLES", "10"))

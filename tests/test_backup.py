@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from expo.core import db
 from expo.core.models import Client, User
-from tests.factories import new_client
+from expo.testing import new_client
 
 
 def _names(app) -> list[str]:

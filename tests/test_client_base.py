@@ -68,7 +68,7 @@ def test_deleted_clients_vanish_everywhere_and_admins_restore_them(app, login_as
     with app.app_context():
         taken = db.session().get(Client, alpha).tax_id
     refused = api(planner).post("/clients", json={"name": "ООО «Копия»", "tax_id": taken})
-    assert refused.status_code == 422 and "deleted client" in refused.json["error"]["fields"]["tax_id"]
+    assert refused.status_code == 409 and "deleted client" in refused.json["error"]["fields"]["tax_id"]
     assert login_as(planner).get("/admin/deleted-clients").status_code == 403
     admin_page = login_as(admin)
     assert "Альфа" in admin_page.get("/admin/deleted-clients").get_data(as_text=True)

@@ -10,8 +10,8 @@ import pytest
 
 from expo.core import db
 from expo.core.models import User
-from tests.conftest import PageClient
-from tests.factories import DESIGN_EXAMPLE, new_client, new_engagement, new_exhibition, new_scenario
+from expo.testing import PageClient
+from expo.testing import DESIGN_EXAMPLE, new_client, new_engagement, new_exhibition, new_scenario
 
 
 @pytest.fixture

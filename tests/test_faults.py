@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, text
 from expo import create_app
 from expo.core import clock, db, jobs
 from expo.core.migrate import upgrade
-from expo.core.models import User
+from expo.core.models import SYSTEM, User
 from expo.core.services import notifications
 from expo.core.services.users import hash_password, issue_token
 
@@ -126,7 +126,7 @@ def _planner_token(app) -> str:
         planner = User(email="p@firm.ru", name="P", role="planner", password_hash=hash_password("pw-secret"))
         db.session().add(planner)
         db.session().flush()
-        token = issue_token(planner)
+        token = issue_token(planner, SYSTEM)
         db.commit()
     return token
 

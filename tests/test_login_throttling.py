@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from expo.core.services import users
-from tests.conftest import PageClient
+from expo.testing import PageClient
 from tests.test_jobs import redis_url  # noqa: F401  (fixture)
 
 

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from expo.core import db, jobs
-from expo.core.models import Notification, PendingJob, ReportDelivery, Task, User
+from expo.core.models import SYSTEM, Notification, PendingJob, ReportDelivery, Task, User
 from expo.core.services.users import issue_token
-from tests.conftest import PageClient
+from expo.testing import PageClient
 from tests.test_jobs import _notes, redis_url  # noqa: F401  (fixture)
 from tests.test_reports import _free_port, _subscription, firm, smtp  # noqa: F401  (fixtures)
 from tests.test_tasks import frozen, world  # noqa: F401  (fixtures)
@@ -88,7 +88,7 @@ def test_send_now_with_redis_down_is_a_503_and_records_nothing(make_app, api, fi
     subscription_id = _subscription(app, firm)
     http = app.test_client()
     with app.app_context():
-        token = issue_token(db.session().get(User, firm["planner"].id))
+        token = issue_token(db.session().get(User, firm["planner"].id), SYSTEM)
         db.commit()
     response = http.post(f"/api/v1/reports/subscriptions/{subscription_id}/send",
                          headers={"Authorization": f"Bearer {token}"})

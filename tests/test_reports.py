@@ -330,12 +330,9 @@ def test_the_scheduler_registers_the_recurring_jobs(app, redis_url):  # noqa: F8
     assert registered == {("expo.core.services.tasks:run_deadline_checks", "*/15 * * * *"),
                           ("expo.core.reports.subscriptions:run_due_subscriptions", "*/5 * * * *"),
                           ("expo.core.reports.generate:purge_old_reports", "30 3 * * *"),
-<<<<<<< HEAD
                           ("expo.core.services.deletion:run_purge", "45 3 * * *"),
+                          ("expo.core.jobs:drain_outbox", "* * * * *"),
                           ("expo_segments.jobs:recompute_all", "15 2 * * *")}
-=======
-                          ("expo.core.jobs:drain_outbox", "* * * * *")}
->>>>>>> security
 
 
 def test_a_plugin_section_is_offered_and_printed(make_app, api, firm):

@@ -11,16 +11,19 @@ and a new session for every call.
 """
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from expo.core import db
-from expo.core.models import ApiToken, ReportDelivery, Task, User
+from expo.core.imports import runs as imports
+from expo.core.models import SYSTEM, ApiToken, ReportDelivery, Task, User
 from expo.core.reports import generate, subscriptions
 from expo.core.services.users import issue_token, start_session
-from tests.factories import DESIGN_EXAMPLE, new_client, new_engagement, new_exhibition, new_scenario
+from expo.testing import DESIGN_EXAMPLE, csv_bytes, new_client, new_engagement, new_exhibition, new_scenario
 
 ROLES = ("anonymous", "viewer", "manager_own", "manager_foreign", "planner", "admin")
 FRESH = "fresh"
@@ -42,7 +45,19 @@ ROUTES: dict[tuple[str, str], tuple] = {
     ("POST", "/clients/<int:client_id>/delete"):                                (302, 403, 403, 404, 403, 403),
     ("GET", "/clients/<int:client_id>/edit"):                                   (302, 403, 200, 404, 200, 200),
     ("POST", "/clients/<int:client_id>/edit"):                                  (302, 403, 302, 404, 302, 302),
-    ("POST", "/clients/export.csv"):                                            (302, 403, 403, 403, 403, 403),
+    ("GET", "/admin/deleted-clients"):                                          (302, 403, 403, 403, 403, 200),
+    ("POST", "/admin/deleted-clients/restore"):                                 (302, 403, 403, 403, 403, 302),
+    ("GET", "/clients/delete"):                                                 (302, 403, 403, 403, 403, 403),
+    ("POST", "/clients/delete"):                                                (302, 403, 403, 403, 403, 403),
+    ("POST", "/clients/export"):                                                (302, 403, 403, 403, 403, 403),
+    ("GET", "/exhibitions/<int:exhibition_id>/engagements"):                    (302, 200, 200, 200, 200, 200),
+    ("GET", "/imports/"):                                                       (302, 403, 403, 403, 200, 200),
+    ("POST", "/imports/"):                                                      (302, 403, 403, 403, 422, 422),
+    ("GET", "/imports/<int:import_id>"):                                        (302, 403, 403, 403, 200, 200),
+    ("POST", "/imports/<int:import_id>/commit"):                                (302, 403, 403, 403, 422, 422),
+    ("POST", "/imports/<int:import_id>/mapping"):                               (302, 403, 403, 403, 422, 422),
+    ("GET", "/imports/<int:import_id>/progress"):                               (302, 403, 403, 403, 200, 200),
+    ("GET", "/imports/<int:import_id>/skipped"):                                (302, 403, 403, 403, 200, 200),
     ("GET", "/clients/new"):                                                    (302, 403, 200, 200, 200, 200),
     ("POST", "/clients/new"):                                                   (302, 403, 422, 422, 422, 422),
     ("POST", "/engagements/"):                                                  (302, 403, 422, 422, 422, 422),
@@ -94,6 +109,10 @@ ROUTES: dict[tuple[str, str], tuple] = {
     ("GET", "/api/v1/clients"):                                                 (401, 200, 200, 200, 200, 200),
     ("POST", "/api/v1/clients"):                                                (401, 403, 422, 422, 422, 422),
     ("GET", "/api/v1/clients/<int:client_id>"):                                 (401, 200, 200, 404, 200, 200),
+    ("POST", "/api/v1/clients/<int:client_id>/restore"):                        (401, 403, 403, 403, 403, 404),
+    ("GET", "/api/v1/clients/deleted"):                                         (401, 403, 403, 403, 403, 200),
+    ("GET", "/api/v1/clients/export"):                                          (401, 403, 403, 403, 403, 403),
+    ("POST", "/api/v1/imports"):                                                (401, 403, 403, 403, 422, 422),
     ("PATCH", "/api/v1/clients/<int:client_id>"):                               (401, 403, 200, 404, 200, 200),
     ("DELETE", "/api/v1/clients/<int:client_id>"):                              (401, 403, 403, 404, 403, 403),
     ("GET", "/api/v1/clients/<int:client_id>/activities"):                      (401, 200, 200, 404, 200, 200),
@@ -109,6 +128,7 @@ ROUTES: dict[tuple[str, str], tuple] = {
     ("PATCH", "/api/v1/engagements/<int:engagement_id>"):                       (401, 403, 200, 404, 200, 200),
     ("GET", "/api/v1/engagements/<int:engagement_id>/history"):                 (401, 200, 200, 404, 200, 200),
     ("POST", "/api/v1/engagements/<int:engagement_id>/outcome"):                (401, 403, 422, 404, 422, 422),
+    ("POST", "/api/v1/engagements/<int:engagement_id>/reopen"):                 (401, 403, 403, 404, 409, 409),
     ("GET", "/api/v1/exhibitions"):                                             (401, 200, 200, 200, 200, 200),
     ("POST", "/api/v1/exhibitions"):                                            (401, 403, 403, 403, 422, 422),
     ("GET", "/api/v1/exhibitions/<int:exhibition_id>"):                         (401, 200, 200, 200, 200, 200),
@@ -129,7 +149,33 @@ ROUTES: dict[tuple[str, str], tuple] = {
     ("GET", "/api/v1/scenarios/<int:scenario_id>"):                             (401, 200, 200, 200, 200, 200),
     ("GET", "/api/v1/tasks"):                                                   (401, 200, 200, 200, 200, 200),
     ("GET", "/api/v1/users"):                                                   (401, 403, 403, 403, 200, 200),
-    # --- plugins: ratings, funnel and planning add their routes' rows here, one per method and rule ------------
+    # --- plugins: one row per method and rule --------------------------------------------------------------------
+    # ratings: everyone reads (managers their own clients only); planners and admins set and recompute
+    ("GET", "/ratings/clients/<int:client_id>"):                                (302, 200, 200, 404, 200, 200),
+    ("POST", "/ratings/clients/<int:client_id>/personal"):                      (302, 403, 403, 404, 422, 422),
+    ("GET", "/ratings/engagements/<int:engagement_id>"):                        (302, 200, 200, 404, 200, 200),
+    ("POST", "/ratings/engagements/<int:engagement_id>/exhibition"):            (302, 403, 403, 404, 422, 422),
+    ("GET", "/ratings/recomputations/<int:recomputation_id>"):                  (302, 200, 200, 200, 200, 200),
+    ("POST", "/ratings/recompute"):                                             (302, 403, 403, 403, 302, 302),
+    ("GET", "/ratings/rules"):                                                  (302, 200, 200, 200, 200, 200),
+    ("POST", "/ratings/rules"):                                                 (302, 403, 403, 403, 302, 302),
+    ("GET", "/api/v1/ratings/clients/<int:client_id>"):                         (401, 200, 200, 404, 200, 200),
+    ("GET", "/api/v1/ratings/clients/<int:client_id>/history"):                 (401, 200, 200, 404, 200, 200),
+    ("PUT", "/api/v1/ratings/clients/<int:client_id>/personal"):                (401, 403, 403, 404, 422, 422),
+    ("PUT", "/api/v1/ratings/engagements/<int:engagement_id>"):                 (401, 403, 403, 404, 422, 422),
+    ("GET", "/api/v1/ratings/recomputations/<int:recomputation_id>"):           (401, 200, 200, 200, 200, 200),
+    ("GET", "/api/v1/ratings/rules"):                                           (401, 200, 200, 200, 200, 200),
+    ("PUT", "/api/v1/ratings/rules"):                                           (401, 403, 403, 403, 422, 422),
+    # segments: analytics over the clients each role sees; a saved segment is deleted by its author or a planner
+    ("GET", "/segments/"):                                                      (302, 200, 200, 200, 200, 200),
+    ("GET", "/segments/birthdays"):                                             (302, 200, 200, 200, 200, 200),
+    ("GET", "/segments/cell"):                                                  (302, 422, 422, 422, 422, 422),
+    ("GET", "/segments/reactivation"):                                          (302, 200, 200, 200, 200, 200),
+    ("POST", "/segments/reactivation/<int:client_id>/task"):                    (302, 403, 302, 404, 302, 302),
+    ("POST", "/segments/saved"):                                                (302, 403, 422, 422, 422, 422),
+    ("POST", "/segments/saved/<int:segment_id>/delete"):                        (302, 403, 302, 403, 302, 302, FRESH),
+    ("GET", "/api/v1/segments/abcxyz"):                                         (401, 200, 200, 200, 200, 200),
+    ("GET", "/api/v1/segments/reactivation"):                                   (401, 200, 200, 200, 200, 200),
 }
 
 
@@ -153,17 +199,26 @@ def _shared_objects(app, planner_id, token_user_id) -> dict:
         report = generate.create_report({"sections": ["summary"], "period": "2026-11"}, p)
         db.commit()
         generate.run(report.id)
-        issue_token(db.session().get(User, token_user_id), label="probe")
+        issue_token(db.session().get(User, token_user_id), SYSTEM, label="probe")
+        upload = FileStorage(io.BytesIO(csv_bytes([["Название", "ИНН"], ["ООО «Импорт»", "7700000999"]])),
+                             "clients.csv")
+        imported = imports.upload(upload, "clients", p)
+        # The bundled plugins' objects, made through their own services (this table covers their routes too).
+        from expo_ratings.services import request_recomputation
+
+        run = request_recomputation(p)
         db.commit()
         token_id = db.session().scalar(select(ApiToken.id).where(ApiToken.label == "probe"))
         return {"exhibition_id": show.id, "scenario_id": scenario.id, "action_id": scenario.steps[0].actions[0].id,
-                "report_id": report.id, "token_id": token_id, "fmt": "html", "filename": "css/expo.css"}
+                "report_id": report.id, "token_id": token_id, "fmt": "html", "filename": "css/expo.css",
+                "import_id": imported.id, "recomputation_id": run.id}
 
 
 def _objects(app, shared: dict, planner_id, manager_id, other_id) -> World:
     """Clients (with a contact, an engagement and its task) for each manager, a subscription with a failed delivery."""
     from expo.core.models import Exhibition, Scenario
     from expo.core.services.clients import add_contact
+    from expo_segments.services import save_segment
 
     with app.app_context():
         p = db.session().get(User, planner_id)
@@ -174,8 +229,10 @@ def _objects(app, shared: dict, planner_id, manager_id, other_id) -> World:
             engagement = new_engagement(p, client, db.session().get(Exhibition, shared["exhibition_id"]),
                                         scenario_id=db.session().get(Scenario, shared["scenario_id"]).id)
             task = db.session().scalar(select(Task).where(Task.engagement_id == engagement.id))
+            segment = save_segment({"name": f"Сегмент {side}", "region": "Москва"}, db.session().get(User, owner))
+            db.session().flush()
             ids[side] = {"client_id": client.id, "contact_id": contact.id, "engagement_id": engagement.id,
-                         "task_id": task.id}
+                         "task_id": task.id, "segment_id": segment.id}
         subscription = subscriptions.create_subscription(
             {"name": "S", "sections": ["summary"], "frequency": "monthly", "day": 1,
              "recipient_user_ids": [planner_id]}, p)
@@ -202,7 +259,7 @@ class Caller:
             with app.app_context():
                 person = db.session().get(User, user.id)
                 session_token = start_session(person)
-                self.token = issue_token(person)
+                self.token = issue_token(person, SYSTEM)
                 db.commit()
             with self.http.session_transaction() as session:
                 session["_user_id"], session["_fresh"] = session_token, True

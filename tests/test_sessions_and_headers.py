@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from expo.core import clock, db
 from expo.core.models import ApiToken, User
-from tests.conftest import PageClient
-from tests.factories import new_client, new_engagement, new_exhibition, new_scenario
+from expo.testing import PageClient
+from expo.testing import new_client, new_engagement, new_exhibition, new_scenario
 
 
 def test_pages_and_the_api_send_the_security_headers(client, api, make_user):
@@ -30,7 +30,7 @@ def test_pages_need_no_inline_script_or_style(app, client, make_user):
     planner = make_user("planner", email="p@firm.ru")
     import copy
 
-    from tests.factories import DESIGN_EXAMPLE
+    from expo.testing import DESIGN_EXAMPLE
 
     definition = copy.deepcopy(DESIGN_EXAMPLE)
     definition["steps"][0]["actions"][0]["document_template"] = "Dear {{ client.name }}"

@@ -14,8 +14,8 @@ from sqlalchemy import create_engine, func, select, text
 
 from expo.core import db
 from expo.core.migrate import alembic_config
-from expo.core.models import AuditEvent, Client, Engagement, Scenario, User
-from tests.conftest import _postgres_database
+from expo.core.models import SYSTEM, AuditEvent, Client, Engagement, Scenario, User
+from expo.testing.fixtures import _postgres_database
 
 
 def _race(app, token, method, url, bodies):
@@ -103,7 +103,7 @@ def test_a_user_e_mail_clash_is_a_conflict_naming_the_field(app, make_user, monk
     make_user("manager", email="ann@firm.ru")
     monkeypatch.setattr(users, "find_by_email", lambda email: None)  # as if a concurrent create passed the check
     with app.app_context(), pytest.raises(Conflict) as refused:
-        users.create_user({"email": "ann@firm.ru", "name": "Ann", "role": "manager", "password": "long-enough"})
+        users.create_user({"email": "ann@firm.ru", "name": "Ann", "role": "manager", "password": "long-enough"}, SYSTEM)
     assert refused.value.fields == {"email": "A user with this e-mail exists."}
 
 

@@ -16,13 +16,12 @@ Every check takes an explicit actor: a :class:`User`, or :data:`SYSTEM` for jobs
 """
 from __future__ import annotations
 
-<<<<<<< HEAD
-from sqlalchemy import ColumnElement, Select, exists
+from sqlalchemy import ColumnElement, Select, exists, select
 from sqlalchemy.orm import aliased
 
 from expo.core import db
 from expo.core.errors import Forbidden, NotFound
-from expo.core.models import Client, Engagement, SystemActor, User
+from expo.core.models import Activity, Client, Engagement, SystemActor, User
 
 Actor = User | SystemActor
 
@@ -35,13 +34,6 @@ def not_deleted(client_id: ColumnElement) -> ColumnElement:
     a client pass. An anti-join on an alias, so it never correlates with a ``Client`` the query
     already selects from."""
     return ~exists().where(_deleted.id == client_id, _deleted.deleted_at.is_not(None))
-=======
-from sqlalchemy import Select, select
-
-from expo.core import db
-from expo.core.errors import Forbidden, NotFound
-from expo.core.models import Activity, Client, Engagement, User
->>>>>>> security
 
 
 def scope_clients(query: Select, user: User) -> Select:
@@ -57,7 +49,7 @@ def scope_engagements(query: Select, user: User) -> Select:
 def scope_activities(query: Select, user: User) -> Select:
     """Activities of a client the user sees: one logged on an engagement is visible with that
     engagement only (a client's manager does not read the notes of an engagement reassigned to
-    someone else, just as the engagement itself answers 404). See docs/decisions/0011."""
+    someone else, just as the engagement itself answers 404). See docs/decisions/0017."""
     if user.sees_all_clients:
         return query
     own_engagements = select(Engagement.id).where(Engagement.manager_id == user.id)

@@ -19,11 +19,8 @@ CORE_JOBS = [
     ScheduledJob("deadlines", "*/15 * * * *", "expo.core.services.tasks:run_deadline_checks"),
     ScheduledJob("report-subscriptions", "*/5 * * * *", "expo.core.reports.subscriptions:run_due_subscriptions"),
     ScheduledJob("report-retention", "30 3 * * *", "expo.core.reports.generate:purge_old_reports"),
-<<<<<<< HEAD
     ScheduledJob("client-purge", "45 3 * * *", "expo.core.services.deletion:run_purge"),
-=======
     ScheduledJob("job-outbox", "* * * * *", "expo.core.jobs:drain_outbox"),
->>>>>>> security
 ]
 
 

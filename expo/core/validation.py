@@ -22,11 +22,7 @@ from expo.core.errors import ValidationError
 MAX_MONEY = Decimal("999999999999.99")  # Numeric(14, 2)
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 _ID = re.compile(r"[0-9]{1,10}")
-<<<<<<< HEAD
-_PERIOD = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
-# Control characters (NUL above all: PostgreSQL refuses it) are never part of user text.
-CONTROL_CHARACTERS = _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-=======
+_PERIOD = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")  # ASCII digits only (\d takes any script's)
 # Control characters (NUL above all: PostgreSQL refuses it) are never part of user text, and neither
 # are lone UTF-16 surrogates (JSON's "\ud800"): no database can store them as UTF-8.
 CONTROL_CHARACTERS = _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
@@ -36,7 +32,6 @@ FIRST_YEAR, LAST_YEAR = 1900, 2100
 # Money as people type it: ASCII digits, spaces (also non-breaking) between groups, one decimal separator.
 _MONEY = re.compile("(?:[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+|[0-9]+)(?:[.,][0-9]+)?")
 _HOST = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}", re.IGNORECASE)
->>>>>>> security
 
 
 class Invalid(Exception):

@@ -21,11 +21,8 @@ HTMX_DIST = ROOT / "node_modules" / "htmx.org" / "dist"
 
 
 def register_web(app: Flask) -> None:
-<<<<<<< HEAD
     from expo.web import (admin, api, auth, clients, engagements, exhibitions, home, imports, reports, scenarios,
-=======
-    from expo.web import (admin, api, auth, clients, engagements, exhibitions, home, reports, scenarios, security,
->>>>>>> security
+                          security,
                           tasks)
 
     Htmx(app)

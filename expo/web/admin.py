@@ -1,31 +1,17 @@
-<<<<<<< HEAD
-"""Administration: installed plugins, users and their rights, the audit trail, deleted clients."""
+"""Administration: installed plugins, users with their rights and API tokens, the audit trail,
+deleted clients."""
 from __future__ import annotations
 
 from flask import render_template, request, url_for
 
-from expo.core import db
-from expo.core.errors import Forbidden
-from expo.core.plugins import plugin_list, plugin_manager
-from expo.core.queries import paging_from_args
-from expo.core.queries.people import all_users, recent_audit_events
-from expo.core.services import deletion
-from expo.core.validation import parse_id
-=======
-"""Administration: installed plugins, users with their rights and API tokens, the audit trail."""
-from __future__ import annotations
-
-from itertools import groupby
-
-from flask import render_template, url_for
-from sqlalchemy import select
-
 from expo.core import clock, db
 from expo.core.errors import Forbidden, NotFound
-from expo.core.models import ApiToken, AuditEvent, User
+from expo.core.models import ApiToken
 from expo.core.plugins import plugin_list, plugin_manager
-from expo.core.services import users as users_service
->>>>>>> security
+from expo.core.queries import paging_from_args
+from expo.core.queries.people import all_users, api_tokens_by_user, recent_audit_events
+from expo.core.services import deletion, users as users_service
+from expo.core.validation import parse_id
 from expo.web.pages import protected_blueprint, redirect_after_post, user
 
 bp = protected_blueprint("admin", __name__, url_prefix="/admin")
@@ -45,24 +31,17 @@ def plugins():
 
 @bp.get("/users")
 def users():
-<<<<<<< HEAD
-    return render_template("admin/users.html", users=all_users())
-=======
-    people = db.session().scalars(select(User).order_by(User.role, User.name)).all()
-    tokens = db.session().scalars(select(ApiToken).order_by(ApiToken.user_id, ApiToken.id)).all()
-    by_user = {key: list(rows) for key, rows in groupby(tokens, key=lambda t: t.user_id)}
-    return render_template("admin/users.html", users=people, tokens=by_user, now=clock.now())
+    return render_template("admin/users.html", users=all_users(), tokens=api_tokens_by_user(), now=clock.now())
 
 
 @bp.post("/tokens/<int:token_id>/revoke")
 def revoke_token(token_id: int):
-    token = db.session().get(ApiToken, token_id)
+    token = db.session().get(ApiToken, token_id) if token_id < 2**31 else None
     if token is None:
         raise NotFound()
     users_service.revoke_token(token, user())
     db.commit()
     return redirect_after_post(url_for("admin.users"))
->>>>>>> security
 
 
 @bp.get("/audit")

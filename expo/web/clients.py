@@ -77,23 +77,7 @@ def bulk_delete():
 def card(client_id: int):
     me = user()
     client = access.get_client(me, client_id)
-<<<<<<< HEAD
     details = card_details(me, client, HISTORY_LIMIT)
-=======
-    session = db.session()
-    engagements = session.scalars(
-        access.scope_engagements(select(Engagement), me)
-        .where(Engagement.client_id == client.id)
-        .order_by(Engagement.opened_at.desc())
-    ).all()
-    history = session.scalars(
-        access.scope_activities(select(Activity), me).where(Activity.client_id == client.id)
-        .order_by(Activity.occurred_at.desc()).limit(100)
-    ).all()
-    taken = {e.exhibition_id for e in engagements}
-    exhibitions = [x for x in session.scalars(select(Exhibition).order_by(Exhibition.starts_on.desc()))
-                   if x.id not in taken]
->>>>>>> security
     return render_template(
         "clients/card.html", client=client, engagements=details.engagements, history=details.activities,
         exhibitions=details.exhibitions_on_offer, activity_kinds=ACTIVITY_KINDS,

@@ -6,13 +6,9 @@ from flask import Response, render_template, request, url_for
 from expo.core import access, db
 from expo.core.documents import render_text
 from expo.core.errors import NotFound, ValidationError
-<<<<<<< HEAD
 from expo.core.models import ACTIVITY_KINDS, ScenarioAction, ScenarioStep
-from expo.core.queries.engagements import engagement_details
-=======
-from expo.core.models import ACTIVITY_KINDS, Activity, ScenarioAction, ScenarioStep, Task, User
 from expo.core.pdf import render_pdf, static_uri
->>>>>>> security
+from expo.core.queries.engagements import engagement_details
 from expo.core.plugins import collect
 from expo.core.services import engagements as service, process
 from expo.core.validation import parse_id

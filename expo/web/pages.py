@@ -13,7 +13,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from expo.core import db
-from expo.core.errors import ValidationError
+from expo.core.errors import Conflict, ValidationError
 from expo.core.models import User
 
 
@@ -68,12 +68,6 @@ def save_form(fields: Mapping[str, Any], obj: Any, create: Callable[[dict], Any]
     offer). Returns ``(saved, values, errors)``: the saved object (None when the input was
     refused), the submitted values to show again, and the field messages.
     """
-<<<<<<< HEAD
-=======
-    from expo.core import db
-    from expo.core.errors import Conflict, ValidationError
-
->>>>>>> security
     values = form_data(fields)
     submitted = {key: value for key, value in values.items() if key not in set(ignore)}
     try:

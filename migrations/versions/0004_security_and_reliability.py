@@ -10,7 +10,7 @@ slipped past it). The unique index cannot be built over them, and guessing which
 real one" is not the migration's to decide, so: the oldest client (lowest id) keeps the tax id,
 the later ones lose it, and each change is written to the audit trail (action ``tax_id_cleared``,
 with the tax id and the client that kept it) for a planner to merge or correct. Likewise, if more
-than one scenario is marked default, the newest keeps the mark. See docs/decisions/0008.
+than one scenario is marked default, the newest keeps the mark. See docs/decisions/0014.
 """
 import logging
 

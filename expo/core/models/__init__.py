@@ -7,11 +7,7 @@ from .jobs import PendingJob
 from .reports import FREQUENCIES, REPORT_STATES, Report, ReportDelivery, ReportSubscription
 from .scenarios import (ESCALATION_ROLES, Scenario, ScenarioAction, ScenarioOutcome, ScenarioResult,
                         ScenarioStep, StepLog)
-<<<<<<< HEAD
-from .users import CORE_PERMISSIONS, ROLES, SYSTEM, ApiToken, PermissionGrant, SystemActor, User
-=======
-from .users import CORE_PERMISSIONS, ROLES, ApiToken, LoginSession, PermissionGrant, User
->>>>>>> security
+from .users import CORE_PERMISSIONS, ROLES, SYSTEM, ApiToken, LoginSession, PermissionGrant, SystemActor, User
 from .work import ACTIVITY_KINDS, Activity, AuditEvent, Notification, Task
 
 __all__ = [
@@ -19,11 +15,6 @@ __all__ = [
     "IMPORT_KINDS", "IMPORT_STATES", "ROW_STATUSES", "Import", "ImportMapping", "ImportRow", "Sale",
     "Activity", "ApiToken", "AuditEvent", "Base", "Client", "Contact", "Engagement", "Exhibition",
     "ESCALATION_ROLES", "FREQUENCIES", "REPORT_STATES", "Report", "ReportDelivery", "ReportSubscription",
-<<<<<<< HEAD
-    "Notification", "PermissionGrant", "Scenario", "ScenarioAction", "ScenarioOutcome",
-    "ScenarioResult", "ScenarioStep", "StepLog", "SYSTEM", "SystemActor", "Task", "User", "UTCDateTime", "utcnow",
-=======
     "LoginSession", "Notification", "PendingJob", "PermissionGrant", "Scenario", "ScenarioAction", "ScenarioOutcome",
-    "ScenarioResult", "ScenarioStep", "StepLog", "Task", "User", "utcnow",
->>>>>>> security
+    "ScenarioResult", "ScenarioStep", "StepLog", "SYSTEM", "SystemActor", "Task", "User", "UTCDateTime", "utcnow",
 ]

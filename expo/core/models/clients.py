@@ -4,11 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-<<<<<<< HEAD
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, func
-=======
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, text
->>>>>>> security
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -27,28 +23,21 @@ class Client(Base):
         Index("ix_clients_industry_name", "industry", "name"),
         Index("ix_clients_channel_name", "channel", "name"),
         Index("ix_clients_category_name", "category", "name"),
-<<<<<<< HEAD
         # The import matches rows by the name key (and the e-mail: index below; tax id: its own).
         Index("ix_clients_name_key", "name_key"),
-=======
         # One client per tax id; many without one. Checked in the service too, but only this holds
         # when two requests race (migration 0004 cleared the duplicates older data had).
         Index("uq_clients_tax_id", "tax_id", unique=True, sqlite_where=text("tax_id IS NOT NULL"),
               postgresql_where=text("tax_id IS NOT NULL")),
->>>>>>> security
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
     # Lower-cased name for case-insensitive search that behaves the same on SQLite (ASCII-only lower()).
     name_search: Mapped[str] = mapped_column(String(600), index=True)  # casefold() can triple a length
-<<<<<<< HEAD
     # The name without legal form, quotes and case (expo.core.names.name_key): "the same company".
     name_key: Mapped[str] = mapped_column(String(600), default="")
-    tax_id: Mapped[Optional[str]] = mapped_column(String(12), index=True)
-=======
     tax_id: Mapped[Optional[str]] = mapped_column(String(12))
->>>>>>> security
     region: Mapped[Optional[str]] = mapped_column(String(100))
     industry: Mapped[Optional[str]] = mapped_column(String(100))
     channel: Mapped[Optional[str]] = mapped_column(String(100))

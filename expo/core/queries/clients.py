@@ -149,8 +149,8 @@ def card_details(user: User, client: Client, activity_limit: int) -> CardDetails
         access.scope_engagements(select(Engagement), user).where(Engagement.client_id == client.id)
         .order_by(Engagement.opened_at.desc())).all()
     activities = session.scalars(
-        select(Activity).where(Activity.client_id == client.id).order_by(Activity.occurred_at.desc())
-        .limit(activity_limit)).all()
+        access.scope_activities(select(Activity), user).where(Activity.client_id == client.id)
+        .order_by(Activity.occurred_at.desc()).limit(activity_limit)).all()
     # Every engagement of the client counts as taken, including ones this user may not see: a
     # second engagement for the same exhibition would be refused anyway.
     taken = select(Engagement.exhibition_id).where(Engagement.client_id == client.id)

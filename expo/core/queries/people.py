@@ -1,12 +1,13 @@
 """Who is who: the people a planner can assign to, everyone active, names for display."""
 from __future__ import annotations
 
+from itertools import groupby
 from typing import Iterable
 
 from sqlalchemy import select
 
 from expo.core import db
-from expo.core.models import AuditEvent, User
+from expo.core.models import ApiToken, AuditEvent, User
 
 
 def assignable_users() -> list[User]:
@@ -22,6 +23,12 @@ def active_users() -> list[User]:
 def all_users() -> list[User]:
     """Everyone, active or not, by role then name (the admin's users page)."""
     return db.session().scalars(select(User).order_by(User.role, User.name)).all()
+
+
+def api_tokens_by_user() -> dict[int, list[ApiToken]]:
+    """``{user id: [their API tokens, oldest first]}`` for the admin's users page (one statement)."""
+    tokens = db.session().scalars(select(ApiToken).order_by(ApiToken.user_id, ApiToken.id)).all()
+    return {user_id: list(rows) for user_id, rows in groupby(tokens, key=lambda token: token.user_id)}
 
 
 def names_of(user_ids: Iterable[int | None]) -> dict[int, str]:

@@ -14,14 +14,8 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import delete, select
 
-<<<<<<< HEAD
-from expo import ROOT
-from expo.core import clock, db, jobs
-from expo.core.access import Actor
-from expo.core.documents import render_pdf
-=======
 from expo.core import clock, db, jobs, validation as v
->>>>>>> security
+from expo.core.access import Actor
 from expo.core.errors import Forbidden, NotFound, ValidationError
 from expo.core.models import Exhibition, Report, User
 from expo.core.pdf import FONT_DIR, render_pdf

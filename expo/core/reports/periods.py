@@ -6,13 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
-<<<<<<< HEAD
 from expo.core import validation as v
-=======
-from expo.core.errors import ValidationError
-
-_PERIOD = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")  # ASCII digits only (\d takes any script's)
->>>>>>> security
 
 
 def firm_zone() -> ZoneInfo:

@@ -7,15 +7,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from expo.core import access, db, validation as v
-<<<<<<< HEAD
 from expo.core.access import Actor
-from expo.core.errors import ValidationError
+from expo.core.errors import Conflict, ValidationError
 from expo.core.models import CATEGORIES, Client, Contact, Engagement, User
 from expo.core.names import name_key
-=======
-from expo.core.errors import Conflict, ValidationError
-from expo.core.models import CATEGORIES, Client, Contact, User
->>>>>>> security
 from expo.core.plugins import call
 from expo.core.services import apply_changes, audit, refusing_duplicates
 
@@ -57,16 +52,15 @@ def _check_manager(manager_id: int | None) -> None:
         raise ValidationError(fields={"manager_id": str(_l("No such manager."))})
 
 
-<<<<<<< HEAD
+TAX_ID_TAKEN = _l("Another client has this tax id.")
+
+
 def tax_id_taken_message(deleted: bool):
     """Why a tax id cannot be used. A deleted client keeps its tax id until it is purged, so that
-    restoring it never collides; the message says so (see ADR 0009)."""
+    restoring it never collides; the message says so (see ADR 0010)."""
     if deleted:
         return _l("A deleted client has this tax id; an administrator can restore it.")
-    return _l("Another client has this tax id.")
-=======
-TAX_ID_TAKEN = _l("Another client has this tax id.")
->>>>>>> security
+    return TAX_ID_TAKEN
 
 
 def _check_unique_tax_id(tax_id: str | None, client_id: int | None = None) -> None:
@@ -76,18 +70,14 @@ def _check_unique_tax_id(tax_id: str | None, client_id: int | None = None) -> No
     query = select(Client.deleted_at).where(Client.tax_id == tax_id)
     if client_id is not None:
         query = query.where(Client.id != client_id)
-<<<<<<< HEAD
     holder = db.session().execute(query.limit(1)).first()
     if holder is not None:
-        raise ValidationError(fields={"tax_id": str(tax_id_taken_message(holder.deleted_at is not None))})
-=======
-    if db.session().scalar(query.limit(1)) is not None:
-        raise Conflict(TAX_ID_TAKEN, fields={"tax_id": str(TAX_ID_TAKEN)})
+        message = tax_id_taken_message(holder.deleted_at is not None)
+        raise Conflict(message, fields={"tax_id": str(message)})
 
 
 def _saving():
     return refusing_duplicates(TAX_ID_TAKEN, uq_clients_tax_id=("tax_id", TAX_ID_TAKEN))
->>>>>>> security
 
 
 def new_client_values(values: dict, user: Actor) -> dict:
@@ -100,7 +90,6 @@ def new_client_values(values: dict, user: Actor) -> dict:
             raise ValidationError(fields={"manager_id": str(_l("Only a planner can assign clients."))})
         values["manager_id"] = user.id
     values["category"] = values.get("category") or "potential"
-<<<<<<< HEAD
     return dict(values, name_search=search_key(values["name"]), name_key=name_key(values["name"]))
 
 
@@ -108,14 +97,6 @@ def announce_created(client: Client, user: Actor, audit_it: bool = True) -> None
     """Audit a flushed new client and fire its hooks (an import audits once for the whole file)."""
     if audit_it:
         audit.record("create", "client", client.id, user, name=client.name)
-=======
-    client = Client(**values, name_search=search_key(values["name"]))
-    session = db.session()
-    session.add(client)
-    with _saving():
-        session.flush()
-    audit.record("create", "client", client.id, user, name=client.name)
->>>>>>> security
     call("client_created", client=client, user=user)
     if client.manager_id is not None:
         call("client_assigned", client=client, old_manager_id=None,
@@ -131,7 +112,8 @@ def create_client(data: Mapping[str, Any], user: Actor) -> Client:
     _check_unique_tax_id(values.get("tax_id"))
     session = db.session()
     session.add(client)
-    session.flush()
+    with _saving():
+        session.flush()
     announce_created(client, user)
     return client
 
@@ -146,15 +128,9 @@ def update_client(client: Client, data: Mapping[str, Any], user: Actor) -> dict:
     _check_unique_tax_id(values.get("tax_id"), client.id)
     changes = change_fields(client, values)
     if changes:
-<<<<<<< HEAD
-        db.session().flush()
-        announce_updated(client, changes, user)
-=======
         with _saving():
             db.session().flush()
-        audit.record("update", "client", client.id, user, changes=changes)
-        call("client_updated", client=client, changes=changes, user=user)
->>>>>>> security
+        announce_updated(client, changes, user)
     if new_manager != client.manager_id:
         assign_manager(client, new_manager, user)
     return changes

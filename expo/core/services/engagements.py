@@ -15,13 +15,8 @@ from expo.core.errors import Conflict, ValidationError
 from expo.core.models import Client, Engagement, Exhibition, StepLog
 from expo.core.plugins import call
 from expo.core.scenarios import store
-<<<<<<< HEAD
-from expo.core.services import apply_changes, audit, process, tasks
-from expo.core.services.clients import _check_manager, reassign
-=======
 from expo.core.services import apply_changes, audit, process, refusing_duplicates, tasks
-from expo.core.services.clients import _check_manager
->>>>>>> security
+from expo.core.services.clients import _check_manager, reassign
 
 OPEN_FIELDS = {
     "client_id": v.identifier(required=True),

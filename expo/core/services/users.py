@@ -11,18 +11,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
-<<<<<<< HEAD
-from expo.core import db, validation as v
-from expo.core.access import Actor
-from expo.core.errors import ValidationError
-from expo.core.models import ROLES, ApiToken, PermissionGrant, User
-from expo.core.services import audit
-=======
 from expo.core import clock, db, validation as v
+from expo.core.access import Actor
 from expo.core.errors import Conflict, ValidationError
 from expo.core.models import ROLES, ApiToken, LoginSession, PermissionGrant, User
 from expo.core.services import audit, refusing_duplicates
->>>>>>> security
 
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
 
@@ -103,14 +96,9 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-<<<<<<< HEAD
-def issue_token(user: User, actor: Actor) -> str:
-    """Create an API token; only its hash is stored, so this return value is the only copy."""
-=======
-def issue_token(user: User, actor: User | None = None, days: int | None = None, label: str | None = None) -> str:
+def issue_token(user: User, actor: Actor, days: int | None = None, label: str | None = None) -> str:
     """Create an API token (expiring after ``days``, if given); only its hash is stored, so this
     return value is the only copy."""
->>>>>>> security
     token = secrets.token_urlsafe(32)
     expires_at = clock.now() + timedelta(days=days) if days else None
     row = ApiToken(user_id=user.id, token_hash=_digest(token), label=label, created_at=clock.now(),
@@ -133,7 +121,7 @@ def tokens_of(user: User) -> list[ApiToken]:
     return list(db.session().scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
 
 
-def revoke_token(token: ApiToken, actor: User | None = None) -> None:
+def revoke_token(token: ApiToken, actor: Actor) -> None:
     """Stop a token working at once (the row stays, so the list shows when it was revoked)."""
     if token.revoked_at is None:
         token.revoked_at = clock.now()

@@ -23,7 +23,7 @@ def _authenticate():
         return error_response(401, "unauthorized", _("A valid bearer token is required."))
     g.api_user = user
     rule = request.url_rule
-    unknown = set(request.args) - openapi.declared_query(rule.rule, request.method) if rule else set()
+    unknown = set(request.args) - openapi.declared_query(rule.rule, request.method, user) if rule else set()
     if unknown:  # a typo in a filter must not silently list everything
         return error_response(422, "validation_error", _("Please correct the highlighted fields."),
                               {key: _("Unknown parameter.") for key in sorted(unknown)})

@@ -33,14 +33,14 @@ def body() -> dict[str, Any]:
     return data
 
 
-<<<<<<< HEAD
 def expected_version(data: dict) -> int | None:
     """The optional ``version`` of a write (reject it if the object changed meanwhile)."""
     version = data.get("version")
     if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
         raise ValidationError(fields={"version": _("Must be a whole number.")})
     return version
-=======
+
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -52,7 +52,6 @@ def _has_lone_surrogate(value: Any) -> bool:
     if isinstance(value, dict):
         return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
     return False
->>>>>>> security
 
 
 def paging(default: int = 50) -> tuple[int, int]:

@@ -11,13 +11,10 @@ import re
 
 from flask import jsonify
 
-from expo.core.models import ACTIVITY_KINDS, CATEGORIES, ENGAGEMENT_STATES, ROLES
-<<<<<<< HEAD
-from expo.core.plugins import registered
-=======
+from expo.core.models import ACTIVITY_KINDS, CATEGORIES, ENGAGEMENT_STATES, ROLES, SYSTEM
+from expo.core.plugins import collect, registered
 from expo.core.queries import MAX_LIMIT
 from expo.core.validation import MAX_ID
->>>>>>> security
 from expo.web.api import bp
 
 # --- values ---------------------------------------------------------------------------------------
@@ -137,18 +134,11 @@ SCHEMAS = {
                            "properties": {"name": text(200, True), "steps": {"type": "array", "minItems": 1},
                                           "results": {"type": "array", "minItems": 1}},
                            "required": ["name", "steps", "results"]},
-<<<<<<< HEAD
-    "Scenario": obj({"id": INT, "lineage_id": INT, "version": INT, "is_current": {"type": "boolean"},
-                     "is_default": {"type": "boolean"}, "definition": ref("ScenarioDefinition")}),
-    "OutcomeInput": obj({"outcome": STR, "version": {"type": "integer", "description": "reject if changed"}},
-                        ("outcome",)),
-    "ReopenInput": obj({"version": {"type": "integer", "description": "reject if changed"}}),
-=======
     "Scenario": obj({"id": INT, "lineage_id": INT, "version": INT, "is_current": BOOL, "is_default": BOOL,
                      "definition": ref("ScenarioDefinition")}),
     "OutcomeInput": obj({"outcome": {"type": "string", "minLength": 1},
                          "version": {"type": ["integer", "null"], "description": "reject if changed"}}, ("outcome",)),
->>>>>>> security
+    "ReopenInput": obj({"version": {"type": ["integer", "null"], "description": "reject if changed"}}),
     "StepLogEntry": obj({"step": STR, "entered_at": TIME, "entered_by_id": NINT, "left_at": TIME, "left_by_id": NINT,
                          "outcome": NSTR, "result": NSTR, "result_kind": NSTR, "result_reason": NSTR}),
     "Task": obj({"id": INT, "assignee_id": NINT, "client_id": NINT, "engagement_id": NINT, "title": STR,
@@ -169,35 +159,25 @@ SCHEMAS = {
                          "filters": {"type": "object"}, "recipient_user_ids": {"type": "array", "items": INT},
                          "recipient_emails": {"type": "array", "items": STR},
                          "frequency": {"enum": ["weekly", "monthly"]}, "weekday": NINT, "day": NINT, "at_time": STR,
-<<<<<<< HEAD
-                         "starts_on": DATE, "active": {"type": "boolean"}, "deliveries": {"type": "array"}}),
-    "SubscriptionInput": obj({"name": STR, "sections": {"type": "array", "items": STR}, "exhibition_id": NINT,
-                              "manager_id": NINT, "recipient_user_ids": {"type": "array", "items": INT},
-                              "recipient_emails": {"type": "array", "items": STR},
-                              "frequency": {"enum": ["weekly", "monthly"]}, "weekday": NINT, "day": NINT,
-                              "at_time": STR, "starts_on": DATE, "active": {"type": "boolean"}},
-                             ("name", "sections", "frequency")),
+                         "starts_on": DATE, "active": BOOL,
+                         "deliveries": {"type": "array", "items": ref("Delivery")}}),
+    "SubscriptionInput": obj(SUBSCRIPTION_IN, ("name", "sections", "frequency"), closed=True),
+    "SubscriptionPatch": obj(SUBSCRIPTION_IN, closed=True),
     "ImportResult": obj({"counts": obj({k: INT for k in ("new", "update", "duplicate", "invalid")}),
-                         "dry_run": {"type": "boolean"},
+                         "dry_run": BOOL,
                          "rows": {"type": "array", "items": obj({
                              "row": INT, "status": {"enum": ["new", "update", "duplicate", "invalid"]},
                              "errors": {"type": "object", "additionalProperties": STR}, "client_id": NINT})}}),
     "DeletedClient": obj({"id": INT, "name": STR, "tax_id": NSTR, "deleted_at": TIME, "deleted_by": NSTR,
                           "purge_on": DATE}),
-    "User": obj({"id": INT, "email": STR, "name": STR, "role": {"enum": list(ROLES)}, "active": {"type": "boolean"}}),
-=======
-                         "starts_on": DATE, "active": BOOL,
-                         "deliveries": {"type": "array", "items": ref("Delivery")}}),
-    "SubscriptionInput": obj(SUBSCRIPTION_IN, ("name", "sections", "frequency"), closed=True),
-    "SubscriptionPatch": obj(SUBSCRIPTION_IN, closed=True),
     "User": obj({"id": INT, "email": STR, "name": STR, "role": {"enum": list(ROLES)}, "active": BOOL}),
->>>>>>> security
 }
 
 ERRORS = {400: "bad request: the body is not a JSON object, or a query holds a NUL",
           401: "no token, or an unknown, expired or revoked one",
           403: "the role or rights do not allow it", 404: "no such object, or one the caller may not see",
-          409: "clashes with existing data or a concurrent change", 422: "invalid fields (see error.fields)",
+          409: "clashes with existing data or a concurrent change", 413: "the upload is larger than allowed",
+          422: "invalid fields (see error.fields)",
           503: "the database, or the job queue (Redis), is unavailable: try again shortly"}
 
 
@@ -273,18 +253,13 @@ PATHS = {
             "mapping": {"type": "string", "description": "JSON {field: column number or header}; default: "
                                                         "the header auto-mapped"}}, ("file",))}}},
         "responses": {"200": _json(ref("ImportResult"), "dry run"), "201": _json(ref("ImportResult"), "committed"),
-                      **_errors(400, 401, 403, 413, 422)}}},
+                      **_errors(400, 401, 403, 413, 422, 503)}}},
     "/clients/{client_id}": {
         "get": op("Get a client", _json(ref("Client")), params=_path_id("client_id")),
-<<<<<<< HEAD
-        "patch": op("Change a client", _json(ref("Client")), body="ClientInput", params=_path_id("client_id"),
-                    errors=WRITE_ERRORS),
-        "delete": op("Delete a client, restorable by admins for 30 days (needs clients.delete)", NO_CONTENT, 204, params=_path_id("client_id"),
-=======
         "patch": op("Change a client", _json(ref("Client")), body="ClientPatch", params=_path_id("client_id"),
                     errors=WRITE),
-        "delete": op("Delete a client (needs clients.delete)", NO_CONTENT, 204, params=_path_id("client_id"),
->>>>>>> security
+        "delete": op("Delete a client, restorable by admins for 30 days (needs clients.delete)", NO_CONTENT, 204,
+                     params=_path_id("client_id"),
                      errors=(401, 403, 404)),
     },
     "/clients/{client_id}/contacts": {
@@ -328,14 +303,10 @@ PATHS = {
     },
     "/engagements/{engagement_id}/outcome": {
         "post": op("Leave the current step through an outcome", _json(ref("Engagement")), body="OutcomeInput",
-<<<<<<< HEAD
-                   params=_path_id("engagement_id"), errors=WRITE_ERRORS)},
+                   params=_path_id("engagement_id"), errors=WRITE)},
     "/engagements/{engagement_id}/reopen": {
         "post": op("Open a closed engagement again (planners, admins)", _json(ref("Engagement")), body="ReopenInput",
-                   params=_path_id("engagement_id"), errors=WRITE_ERRORS)},
-=======
                    params=_path_id("engagement_id"), errors=WRITE)},
->>>>>>> security
     "/engagements/{engagement_id}/history": {
         "get": op("The engagement's step log", _json(_list_of("StepLogEntry")), params=_path_id("engagement_id"))},
     "/scenarios": {
@@ -372,16 +343,45 @@ PATHS = {
 }
 
 
-def declared_query(rule: str, method: str) -> set[str]:
-    """The query parameters the document declares for a Flask rule (``/api/v1/clients/<int:client_id>``)."""
-    path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.removeprefix(bp.url_prefix))
-    operation = PATHS.get(path, {}).get(method.lower(), {})
-    return {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+# Lists whose GET takes the filters plugins add (``list_filters``), by path and list name.
+PLUGIN_FILTERED = {"/clients": "clients", "/clients/export": "clients"}
+
+
+def plugin_filter_params(path: str, user) -> list:
+    """The query parameters the enabled plugins' ``list_filters`` add to the list at ``path``."""
+    list_name = PLUGIN_FILTERED.get(path)
+    if list_name is None:
+        return []
+    return [_param(f.key, {"enum": [str(value) for value, _label in f.choices]}, description=str(f.label))
+            for f in collect("list_filters", list_name=list_name, user=user)]
+
+
+def _path_of(rule: str) -> str:
+    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.removeprefix(bp.url_prefix))
+
+
+def declared_query(rule: str, method: str, user) -> set[str]:
+    """The query parameters the document declares for a Flask rule (``/api/v1/clients/<int:client_id>``),
+    the plugins' list filters included."""
+    path = _path_of(rule)
+    described = PATHS.get(path) or next((doc.paths[path] for doc in registered("register_api_docs")
+                                         if path in doc.paths), {})
+    operation = described.get(method.lower(), {})
+    declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+    if method == "GET":
+        declared |= {p["name"] for p in plugin_filter_params(path, user)}
+    return declared
 
 
 def document() -> dict:
-    """The core's paths and schemas plus those of every enabled plugin (``register_api_docs``)."""
+    """The core's paths and schemas plus those of every enabled plugin (``register_api_docs``,
+    and the filters ``list_filters`` adds to the client list)."""
     paths, schemas = dict(PATHS), dict(SCHEMAS)
+    for path in PLUGIN_FILTERED:
+        extra = plugin_filter_params(path, SYSTEM)
+        if extra:
+            get = paths[path]["get"]
+            paths[path] = {**paths[path], "get": {**get, "parameters": get["parameters"] + extra}}
     for doc in registered("register_api_docs"):
         paths.update(doc.paths)
         schemas.update(doc.schemas)

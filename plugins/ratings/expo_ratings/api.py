@@ -83,6 +83,7 @@ def get_rules():
 
 @api.put("/rules")
 def put_rules():
+    services.require_planner(api_user())  # a refusal before any word on the body
     data = json_body()
     unknown = {key: _("Unknown field.") for key in data if key != "rules"}
     if unknown or "rules" not in data:

@@ -101,7 +101,7 @@ def withdraw_status(engagement: models.Engagement, previous_result: str | None, 
     _set_status(engagement, None, "reopen", previous_result, user)
 
 
-def _require_planner(user) -> None:
+def require_planner(user) -> None:
     if not user.can_assign:  # planners and admins (and SYSTEM)
         raise Forbidden()
 
@@ -109,7 +109,7 @@ def _require_planner(user) -> None:
 def set_personal(client: models.Client, data: dict, user, strict: bool = False) -> bool:
     """A planner sets the client's personal rating (``data`` = ``{"value": n}``, ``strict`` for
     JSON); returns whether it changed."""
-    _require_planner(user)
+    require_planner(user)
     value = rule_set.rating_value(data, strict)
     old = lock_client(client.id)
     if old == value:
@@ -124,7 +124,7 @@ def set_personal(client: models.Client, data: dict, user, strict: bool = False) 
 
 def set_exhibition(engagement: models.Engagement, data: dict, user, strict: bool = False) -> bool:
     """A planner sets the client's weight in this engagement's exhibition (as ``set_personal``)."""
-    _require_planner(user)
+    require_planner(user)
     value = rule_set.rating_value(data, strict)
     row = _engagement_row(engagement)
     if row.exhibition == value:
@@ -147,7 +147,7 @@ def start_recomputation(trigger: str, user) -> Recomputation:
 
 def save_rules(rows, user, strict: bool = False) -> Recomputation:
     """Replace the rule set (planners and admins), audited, and queue the recomputation it calls for."""
-    _require_planner(user)
+    require_planner(user)
     cleaned = rule_set.clean_rules(rows, strict)
     before = [rule_set.rule_json(rule) for rule in rule_set.current_rules()]
     rule_set.replace_rules(cleaned)
@@ -158,7 +158,7 @@ def save_rules(rows, user, strict: bool = False) -> Recomputation:
 
 def request_recomputation(user) -> Recomputation:
     """The "Recompute now" button (after re-enabling the plugin, say): planners and admins."""
-    _require_planner(user)
+    require_planner(user)
     audit_record("recompute", "rating_rules", None, user)
     return start_recomputation("button", user)
 

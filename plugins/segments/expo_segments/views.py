@@ -3,6 +3,7 @@ clients, ABCDE, saved segments, the reactivation list with its one-click task, b
 from __future__ import annotations
 
 from flask import render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from expo.hooks import (NotFound, ValidationError, api_blueprint, api_list, api_paging, api_user, commit,
@@ -37,8 +38,10 @@ def index():
 def cell():
     period, thresholds = _period_and_thresholds(request.args)
     abc, xyz = request.args.get("abc"), request.args.get("xyz")
-    if abc not in queries.ABC or xyz not in queries.XYZ:
-        raise NotFound()
+    wrong = {key: _("Pick one of %(choices)s.", choices=", ".join(choices))
+             for key, value, choices in (("abc", abc, queries.ABC), ("xyz", xyz, queries.XYZ)) if value not in choices}
+    if wrong:
+        raise ValidationError(fields=wrong)
     limit, offset = api_paging(PAGE)
     rows, total = queries.cell_clients(current_user, period, thresholds, abc, xyz, limit, offset)
     return render_template("segments/cell.html", period=period, abc=abc, xyz=xyz, rows=rows, total=total,
