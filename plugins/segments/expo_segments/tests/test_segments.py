@@ -78,7 +78,8 @@ def test_the_matrix_page_links_each_cell_to_its_clients(base, login_as):
     assert 'id="cell-AY"' in html and "abc=A&amp;xyz=Y" in html
     cell = page.get(f"/segments/cell?abc=B&xyz=Z&{PERIOD}").get_data(as_text=True)
     assert "Клиент 3" in cell and "Клиент 1" not in cell
-    assert page.get("/segments/cell?abc=Q&xyz=Z").status_code == 404
+    refused = page.get("/segments/cell?abc=Q&xyz=Z")
+    assert refused.status_code == 422 and "A, B, C" in refused.get_data(as_text=True)
 
 
 def test_categories_on_the_client_list_saved_segments_and_their_export(app, base, login_as, make_user):
