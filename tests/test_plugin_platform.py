@@ -9,11 +9,11 @@ on both databases like every test that uses ``app``.
 from __future__ import annotations
 
 import re
-import sys
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
+from expo import ROOT
 from expo.testing import migrate, new_client, new_engagement, new_exhibition, new_scenario, reopen, walk
 
 PLUGIN = '''
@@ -101,10 +101,18 @@ def _events(app):
         return [tuple(row) for row in db_session().execute(text("SELECT kind, object_id FROM greeter_events ORDER BY id"))]
 
 
-def test_the_plugin_imports_only_the_facade(greeter_app):
-    source = sys.modules["expo_greeter"].__file__
-    imports = re.findall(r"^\s*(?:from|import) (expo[\w.]*)", open(source).read(), re.MULTILINE)
-    assert imports and set(imports) == {"expo.hooks"}
+def test_plugins_and_the_example_import_only_the_facade_and_the_test_kit():
+    """The rule of the house, for every plugin in the repository: ``expo.hooks`` (and, in tests,
+    ``expo.testing``), never the core's internals."""
+    sources = [*ROOT.glob("plugins/*/expo_*/**/*.py"), *ROOT.glob("plugins/*/tests/**/*.py"),
+               *ROOT.glob("docs/examples/**/*.py")]
+    assert len(sources) > 20
+    found = {}
+    for source in sources:
+        for module in re.findall(r"^\s*(?:from|import) (expo(?:\.[\w.]+)?)\b", source.read_text(), re.MULTILINE):
+            if module not in ("expo.hooks", "expo.testing"):
+                found.setdefault(str(source.relative_to(ROOT)), []).append(module)
+    assert found == {}
 
 
 def test_a_plugin_page_writes_through_a_service_commits_and_its_job_runs(greeter_app, make_user, login_as):
@@ -190,3 +198,40 @@ def test_a_plugin_column_sorts_my_tasks(greeter_app, make_user, login_as):
     assert _names_in_order(longest_first, titles) == ["Write a long letter", "Meet them", "Call"]
     shortest_first = page.get("/tasks?sort=title_length").get_data(as_text=True)
     assert _names_in_order(shortest_first, titles) == ["Call", "Meet them", "Write a long letter"]
+
+
+def test_notify_through_the_facade_checks_what_it_is_given(app, make_user):
+    from expo.hooks import ValidationError, commit, db_session, models, notify
+
+    manager = make_user("manager")
+    with app.app_context():
+        person = db_session().get(models.User, manager.id)
+        for kind, text_, url, field in (("Not a key!", "hi", None, "kind"), ("hello", "", None, "text"),
+                                        ("hello", "hi", "https://evil.example/", "url"),
+                                        ("hello", "x" * 2001, None, "text"), ("k" * 31, "hi", None, "kind")):
+            with pytest.raises(ValidationError) as refused:
+                notify([person], kind, text_, url)
+            assert field in refused.value.fields
+        notify([person], "hello.plugin", "Привет", f"/clients/{person.id}")
+        commit()
+        notes = db_session().scalars(select(models.Notification)).all()
+        assert [(n.kind, n.text, n.url) for n in notes] == [("hello.plugin", "Привет", f"/clients/{person.id}")]
+
+
+def test_create_task_through_the_facade_gives_tasks_to_real_people_only(app, make_user):
+    from expo.hooks import Forbidden, ValidationError, commit, create_task, db_session, models
+
+    manager, other, planner = make_user("manager"), make_user("manager"), make_user("planner")
+    with app.app_context():
+        me = db_session().get(models.User, manager.id)
+        client = new_client(me)
+        due = {"title": "Позвонить", "due_on": "2026-12-10"}
+        assert create_task(client, due, me).assignee_id == manager.id  # the client's manager by default
+        with pytest.raises(Forbidden):  # a manager does not fill a colleague's list
+            create_task(client, {**due, "assignee_id": other.id}, me)
+        boss = db_session().get(models.User, planner.id)
+        with pytest.raises(ValidationError) as refused:
+            create_task(client, {**due, "assignee_id": 999999}, boss)
+        assert "assignee_id" in refused.value.fields
+        assert create_task(client, {**due, "assignee_id": other.id}, boss).assignee_id == other.id
+        commit()

@@ -1,7 +1,7 @@
 """Engine and session handling: one engine per app, one session per app context.
 
 Flask-SQLAlchemy would do this too, but its release lags SQLAlchemy 2.1; this module is the
-few lines we need (see docs/decisions/0002-plain-sqlalchemy.md).
+few lines we need (see docs/decisions/0002-plain-sqlalchemy-sessions.md).
 """
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ After the commit it is handed over (pushed to RQ, or run here); if Redis is down
 :func:`drain_outbox` (every minute on the scheduler, at worker start, ``expo jobs drain``) hands
 it over once Redis is back. The row is deleted only when the job has *run*, so Redis losing its
 queue (a restart without persistence) loses nothing either. A worker claims the row before
-running it, so a job handed over twice still runs once. See docs/decisions/0009.
+running it, so a job handed over twice still runs once. See docs/decisions/0015-job-outbox.md.
 
 :func:`enqueue` is for work a user is waiting for (report generation): it is pushed at once, and
 Redis down is a 503 ``queue_unavailable`` there and then.

@@ -5,7 +5,7 @@ from flask import Response, render_template, request, url_for
 
 from expo.core import access, db
 from expo.core.documents import render_text
-from expo.core.errors import NotFound, ValidationError
+from expo.core.errors import NotFound
 from expo.core.models import ACTIVITY_KINDS, ScenarioAction, ScenarioStep
 from expo.core.pdf import render_pdf, static_uri
 from expo.core.queries.engagements import engagement_details
@@ -13,7 +13,7 @@ from expo.core.plugins import collect
 from expo.core.services import engagements as service, process
 from expo.core.validation import parse_id
 from expo.core.queries.people import assignable_users
-from expo.web.pages import form_data, protected_blueprint, redirect_after_post, user
+from expo.web.pages import form_data, protected_blueprint, redirect_after_post, save_or_refuse, user
 
 bp = protected_blueprint("engagements", __name__, url_prefix="/engagements")
 HISTORY_LIMIT = 200  # the newest; the API pages through all of them
@@ -63,12 +63,10 @@ def update(engagement_id: int):
     values = form_data(service.UPDATE_FIELDS)
     if not me.can_assign:
         values.pop("manager_id", None)
-    try:
-        service.update_engagement(engagement, values, me, expected_version=_form_version())
-        db.commit()
-    except ValidationError as problem:
-        db.rollback()
-        return _page(engagement, problem.fields, values, 422)
+    _done, errors = save_or_refuse(lambda: service.update_engagement(engagement, values, me,
+                                                                     expected_version=_form_version()))
+    if errors:
+        return _page(engagement, errors, values, 422)
     return redirect_after_post(url_for("engagements.show", engagement_id=engagement.id))
 
 

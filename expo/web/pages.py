@@ -1,8 +1,9 @@
 """Helpers shared by page views (the core's and plugins', through :mod:`expo.hooks`).
 
-Login for whole blueprints, full page or HTMX fragment, redirect after a POST, and the two
-shapes of form handling: a create/edit form saved through a service, and an inline HTMX form
-that answers 422 with its fragment (or, posted without JavaScript, the error page).
+Login for whole blueprints, full page or HTMX fragment, redirect after a POST, and the shapes of
+form handling: a service call that commits or hands back its field errors, a create/edit form
+saved through a service, and an inline HTMX form that answers 422 with its fragment (or, posted
+without JavaScript, the error page).
 """
 from __future__ import annotations
 
@@ -59,6 +60,21 @@ def form_data(fields: Iterable[str]) -> dict:
     return {key: request.form[key] for key in fields if key in request.form}
 
 
+def save_or_refuse(save: Callable[[], Any]) -> tuple[Any, dict]:
+    """Run ``save()`` (a service call) and commit: ``(its result, {})``, or — when the input was
+    refused with field messages — ``(None, {field: message})`` after a rollback, to show the form
+    again with a 422. A refusal no field explains (a stale form, a missing right) propagates."""
+    try:
+        result = save()
+        db.commit()
+        return result, {}
+    except (ValidationError, Conflict) as problem:
+        if not problem.fields:
+            raise
+        db.rollback()
+        return None, problem.fields
+
+
 def save_form(fields: Mapping[str, Any], obj: Any, create: Callable[[dict], Any],
               update: Callable[[Any, dict], Any], ignore: Iterable[str] = ()):
     """Handle a create/edit form POST: ``create(values)`` when ``obj`` is None, else
@@ -70,19 +86,15 @@ def save_form(fields: Mapping[str, Any], obj: Any, create: Callable[[dict], Any]
     """
     values = form_data(fields)
     submitted = {key: value for key, value in values.items() if key not in set(ignore)}
-    try:
+
+    def save():
         if obj is None:
-            saved = create(submitted)
-        else:
-            update(obj, submitted)
-            saved = obj
-        db.commit()
-        return saved, values, {}
-    except (ValidationError, Conflict) as problem:
-        if not problem.fields:
-            raise  # a conflict no field explains (a stale form): the error page says so
-        db.rollback()
-        return None, values, problem.fields
+            return create(submitted)
+        update(obj, submitted)
+        return obj
+
+    saved, errors = save_or_refuse(save)
+    return saved, values, errors
 
 
 def inline_form(save: Callable[[], Any], refused: Callable[[dict], str]):

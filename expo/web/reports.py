@@ -5,7 +5,7 @@ from flask import render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from expo.core import access, clock, db
-from expo.core.errors import Forbidden, NotFound, ValidationError
+from expo.core.errors import Forbidden, NotFound
 from expo.core.jobs import QueueUnavailable
 from expo.core.models import ReportDelivery
 from expo.core.reports import generate, subscriptions as subs
@@ -13,7 +13,7 @@ from expo.core.reports.periods import period_of, previous_period
 from expo.core.reports.sections import available_sections
 from expo.core.queries.exhibitions import all_exhibitions
 from expo.core.queries.people import active_users, assignable_users
-from expo.web.pages import protected_blueprint, redirect_after_post, user
+from expo.web.pages import protected_blueprint, redirect_after_post, save_or_refuse, user
 
 bp = protected_blueprint("reports", __name__, url_prefix="/reports")
 HISTORY = 50
@@ -52,12 +52,9 @@ def index():
 def create():
     values = {"period": request.form.get("period", ""), "sections": request.form.getlist("sections"),
               "exhibition_id": request.form.get("exhibition_id"), "manager_id": request.form.get("manager_id")}
-    try:
-        report = generate.create_report(values, user())
-        db.commit()
-    except ValidationError as problem:
-        db.rollback()
-        return _index(problem.fields, values, 422)
+    report, errors = save_or_refuse(lambda: generate.create_report(values, user()))
+    if errors:
+        return _index(errors, values, 422)
     try:
         generate.start(report)
     except QueueUnavailable as problem:
@@ -104,13 +101,10 @@ def subscriptions():
                                        "at_time": "08:00", "active": True}, 200
     if request.method == "POST":
         values = _subscription_values()
-        try:
-            created = subs.create_subscription(values, me)
-            db.commit()
+        created, errors = save_or_refuse(lambda: subs.create_subscription(values, me))
+        if created is not None:
             return redirect_after_post(url_for("reports.subscription", subscription_id=created.id))
-        except ValidationError as problem:
-            db.rollback()
-            errors, status_code = problem.fields, 422
+        status_code = 422
     return render_template("reports/subscriptions.html", subscriptions=subs.all_subscriptions(), errors=errors, values=values,
                            subscription=None, **_choices()), status_code
 
@@ -124,13 +118,10 @@ def subscription(subscription_id: int):
     if request.method == "POST":
         access.require_assign(me)
         values = _subscription_values()
-        try:
-            subs.update_subscription(current, values, me)
-            db.commit()
+        _changes, errors = save_or_refuse(lambda: subs.update_subscription(current, values, me))
+        if not errors:
             return redirect_after_post(url_for("reports.subscription", subscription_id=current.id))
-        except ValidationError as problem:
-            db.rollback()
-            errors, status_code = problem.fields, 422
+        status_code = 422
     return render_template("reports/subscription.html", subscription=current, errors=errors, values=values,
                            deliveries=current.deliveries[:HISTORY], **_choices()), status_code
 

@@ -8,7 +8,7 @@ scheduler that restarts, runs twice or retries never mails anything twice.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any, Mapping
 
 from flask import current_app, render_template

@@ -1,12 +1,19 @@
 """In-app notifications, each also mailed (through a job after the commit)."""
 from __future__ import annotations
 
+import re
+
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from expo.core import clock, db
+from expo.core import clock, db, validation as v
+from expo.core.errors import ValidationError
 from expo.core.jobs import enqueue_after_commit
 from expo.core.models import Notification, User
+
+_KIND = re.compile(r"[a-z0-9_.-]{1,30}")
+NOTIFICATION_FIELDS = {"text": v.text(2000, required=True, multiline=True), "url": v.text(300)}
 
 
 def people_for(role: str, assignee_id: int | None) -> list[User]:
@@ -18,8 +25,19 @@ def people_for(role: str, assignee_id: int | None) -> list[User]:
 
 
 def notify(users: list[User], kind: str, text, url: str | None) -> None:
+    """Tell each of ``users`` (in the app, and by mail after the commit). ``kind`` is a short key
+    (``"escalation"``, ``"planning.assigned"``), ``url`` a path on this site or None."""
+    values = v.clean(NOTIFICATION_FIELDS, {"text": str(text), "url": url})
+    problems = {}
+    if not isinstance(kind, str) or not _KIND.fullmatch(kind):
+        problems["kind"] = str(_l("A short key: lower-case letters, digits, '.', '_' or '-'."))
+    if values.get("url") and (not values["url"].startswith("/") or values["url"].startswith("//")):
+        problems["url"] = str(_l("A path on this site, starting with /."))
+    if problems:
+        raise ValidationError(fields=problems)
     for user in users:
-        note = Notification(user_id=user.id, kind=kind, text=str(text), url=url, created_at=clock.now())
+        note = Notification(user_id=user.id, kind=kind, text=values["text"], url=values.get("url"),
+                            created_at=clock.now())
         db.session().add(note)
         db.session().flush()
         enqueue_after_commit("expo.core.services.notifications:mail_notification", notification_id=note.id)

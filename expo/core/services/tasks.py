@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, select, update
 
 from expo.core import access, clock, db, validation as v
-from expo.core.errors import Conflict, Forbidden, NotFound
+from expo.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from expo.core.models import Activity, Client, Engagement, ScenarioStep, StepLog, Task, User
 from expo.core.services import audit, notifications
 
@@ -31,13 +31,18 @@ TASK_FIELDS = {"title": v.text(300, required=True), "instructions": v.text(5000,
                "due_on": v.iso_date(required=True), "assignee_id": v.identifier()}
 
 
-def create_task(client: Client, data, user: User) -> Task:
+def create_task(client: Client, data, user: access.Actor) -> Task:
     """A task by hand about ``client`` (for its manager unless ``assignee_id`` says otherwise), audited."""
     access.require_write(user)
     values = v.clean(TASK_FIELDS, data)
-    values.setdefault("assignee_id", client.manager_id)
-    if values["assignee_id"] is None:
+    if values.get("assignee_id") is None:
         values["assignee_id"] = client.manager_id
+    elif values["assignee_id"] not in (client.manager_id, user.id):
+        # Someone else's to-do list is a planner's to fill; the person must be an active user.
+        access.require_assign(user)
+        assignee = db.session().get(User, values["assignee_id"])
+        if assignee is None or not assignee.active:
+            raise ValidationError(fields={"assignee_id": str(_l("No such user."))})
     task = Task(client_id=client.id, **values)
     db.session().add(task)
     db.session().flush()
