@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from expo.core import clock, db
-from expo.core.models import AuditEvent, Client, Import, User
+from expo.core.models import SYSTEM, AuditEvent, Client, Import, User
 from expo.core.services import deletion
 from expo.testing import new_client, new_engagement, new_exhibition, upload, xlsx_bytes
 from tests.test_jobs import redis_url  # noqa: F401  (fixture)
@@ -97,6 +97,9 @@ def test_the_purge_deletes_for_good_after_the_grace_days_and_fires_client_delete
         db.commit()
         assert recorder.of("client_deleted") == []
         frozen_clock.advance(days=21)  # alpha: 31 days ago, beta: 21
+        # past the window the bin promised: neither listed nor restorable, even before the purge runs
+        assert [c.id for c in deletion.deleted_clients(10)[0]] == [beta]
+        assert deletion.restore_clients([alpha], SYSTEM) == 0
         assert deletion.run_purge() == {"purged": 1}
         db.commit()
         assert deletion.run_purge() == {"purged": 0}

@@ -192,3 +192,35 @@ def test_sales_import_understands_dates_and_amounts(app, api, firm):
                      (date(2026, 3, 1), Decimal("1234567.89"), None), (date(2026, 3, 15), Decimal("1500.00"), None)]
     again = _post(api(firm["planner"]), xlsx_bytes(rows[:4]), "s.xlsx", kind="sales").json
     assert again["counts"]["duplicate"] == 3 and again["rows"][0]["errors"]["sold_on"] == "Already recorded."
+
+
+def test_a_row_naming_an_earlier_rows_client_by_another_key_is_a_repeat(app, api, firm):
+    rows = [HEADER,
+            ["ООО «Альфа»", "", "", "a@alfa.ru", "", "", "", ""],
+            ["ООО «Альфа»", "7701000055", "", "a@alfa.ru", "", "", "", ""],  # the same company, now with its tax id
+            ["Альфа", "7701000055", "", "", "", "", "", ""],  # the tax id row 3 brought: still row 2's client
+            ["ООО «Альфа»", "7701000066", "", "", "", "", "", ""]]  # another tax id: another company
+    body = _post(api(firm["planner"]), csv_bytes(rows), "a.csv").json
+    assert [(r["row"], r["status"]) for r in body["rows"]] == [(2, "new"), (3, "duplicate"), (4, "duplicate"),
+                                                               (5, "new")]
+    assert body["rows"][1]["errors"] == {"email": "Repeats row 2."}
+    assert body["rows"][2]["errors"] == {"tax_id": "Repeats row 2."}
+
+
+def test_an_xlsx_formula_without_a_saved_result_is_reported_not_read_as_blank(app, api, firm):
+    rows = [["Наименование", "ИНН", "Регион"],
+            ["ООО «Формула»", "=CONCAT(\"77\",\"01000088\")", "Москва"],  # openpyxl saves no result
+            ["ООО «Число»", "7701000089", "=UPPER(\"тверь\")"]]
+    body = _post(api(firm["planner"]), xlsx_bytes(rows), "f.xlsx").json
+    by_row = {r["row"]: r for r in body["rows"]}
+    assert by_row[2]["status"] == by_row[3]["status"] == "invalid"
+    assert "formula" in by_row[2]["errors"]["tax_id"] and "formula" in by_row[3]["errors"]["region"]
+
+
+def test_a_typed_amount_with_more_than_two_decimals_is_refused(app, api, firm):
+    rows = [["Клиент", "ИНН", "Дата", "Сумма"],
+            ["Ромашка", "7701000001", "01.02.2026", "12,345"],  # thousands or 12.345? not guessed
+            ["Ромашка", "7701000001", "02.02.2026", 1234.5678]]  # a number cell: the sheet's own value, rounded
+    body = _post(api(firm["planner"]), xlsx_bytes(rows), "s.xlsx", kind="sales").json
+    by_row = {r["row"]: r for r in body["rows"]}
+    assert "two decimal" in by_row[2]["errors"]["amount"] and by_row[3]["status"] == "new"

@@ -106,4 +106,9 @@ def as_amount(value, signed: bool = False) -> Decimal:
         raise Invalid(_l("Not an amount.")) from None
     if not amount.is_finite() or (amount < 0 and not signed) or abs(amount) > Decimal("999999999999.99"):
         raise Invalid(_l("Not an amount between 0 and 999 999 999 999.99."))
-    return amount.quantize(Decimal("0.01"))
+    cents = amount.quantize(Decimal("0.01"))
+    # Typed text with more decimals is a misread ("12,345" meant as thousands?); a number cell is
+    # the spreadsheet's own computation, shown to the cent, and is rounded as the sheet shows it.
+    if cents != amount and not isinstance(value, (int, float)):
+        raise Invalid(_l("At most two decimal places (kopecks)."))
+    return cents

@@ -66,6 +66,12 @@ def _keys(tax_id, email, name) -> tuple:
 FIELD_OF_KEY = {"t": "tax_id", "e": "email", "n": "name"}
 
 
+def same_company(tax_id: str | None, other_tax_id: str | None) -> bool:
+    """Whether two records that share an e-mail or a name may be one company: not when both carry
+    tax ids and those differ (another tax id is another company, whatever its name)."""
+    return tax_id is None or other_tax_id is None or tax_id == other_tax_id
+
+
 class ClientFinder:
     """Finds the clients a batch of rows names, with three queries for the whole batch."""
 
@@ -101,8 +107,8 @@ class ClientFinder:
         for kind in ("e", "n"):
             if kind not in keys:
                 continue
-            # A client with another tax id is another company, whatever its name or e-mail.
-            candidates = [cid for cid, tax in self.by[kind].get(keys[kind], []) if tax is None or tax == keys.get("t")]
+            candidates = [cid for cid, tax in self.by[kind].get(keys[kind], [])
+                          if same_company(tax, keys.get("t"))]
             if len(candidates) == 1:
                 return candidates[0]
             if candidates:
@@ -120,6 +126,7 @@ class Checker:
         self.mapping = mapping
         self.fields = fields_of(kind)
         self.first_row: dict[tuple, int] = {}  # a client key → the first row naming it
+        self.tax_of_row: dict[int, str | None] = {}  # a first row → the tax id it (or a repeat) gave
         self.row_of_client: dict[int, int] = {}  # an existing client → the first row matching it
         self.client_of_row: dict[int, int] = {}  # a first row → its client (known once written)
         self.contacts: set[tuple[int, str]] = set()  # (first row, contact) already brought
@@ -201,9 +208,10 @@ class Checker:
                 verdict.refuse("name", _l("This field is required."))
                 continue
             field_name = FIELD_OF_KEY[verdict.keys[0][0]]
-            earlier = self.first_row.get(verdict.keys[0])
+            earlier, matched_by = self._earlier(verdict)
             if earlier is not None:
-                self._repeat(verdict, earlier, field_name)
+                self._remember(verdict, earlier)
+                self._repeat(verdict, earlier, matched_by)
                 continue
             client_id = finder.find(verdict)
             if verdict.status == "invalid":
@@ -216,13 +224,32 @@ class Checker:
                 continue
             verdict.status = "new" if client_id is None else "update"
             verdict.client_id = client_id
-            for key in verdict.keys:
-                self.first_row.setdefault(key, verdict.row)
+            self._remember(verdict, verdict.row)
             if client_id is not None:
                 self.row_of_client[client_id] = verdict.row
                 self.client_of_row[verdict.row] = client_id
             if (contact := self._contact_key(verdict)) is not None:
                 self.contacts.add((verdict.row, contact))
+
+    def _earlier(self, verdict: Verdict) -> tuple[int | None, str]:
+        """The earlier row of this file that names the same client, by the rules the database
+        look-up follows (tax id, then e-mail, then name; never across two different tax ids)."""
+        keys = dict(verdict.keys)
+        tax_id = keys.get("t")
+        if tax_id is not None and ("t", tax_id) in self.first_row:
+            return self.first_row[("t", tax_id)], "tax_id"
+        for kind in ("e", "n"):
+            earlier = self.first_row.get((kind, keys.get(kind)))
+            if earlier is not None and same_company(self.tax_of_row.get(earlier), tax_id):
+                return earlier, FIELD_OF_KEY[kind]
+        return None, ""
+
+    def _remember(self, verdict: Verdict, first_row: int) -> None:
+        """Later rows naming the client by any of this row's keys are repeats of ``first_row``."""
+        for key in verdict.keys:
+            self.first_row.setdefault(key, first_row)
+        if self.tax_of_row.get(first_row) is None:
+            self.tax_of_row[first_row] = dict(verdict.keys).get("t")
 
     def _repeat(self, verdict: Verdict, first_row: int, field_name: str) -> None:
         contact = self._contact_key(verdict)

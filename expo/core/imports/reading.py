@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 
 from collections import Counter
 from contextlib import contextmanager
@@ -106,10 +107,100 @@ def _xlsx(path: Path, score) -> Sheet:
             OSError, IndexError):
         raise file_error(_l("Not a spreadsheet Expo can read: save it as .xlsx or .csv.")) from None
     first = sheet.start[0] + 1 if sheet.start else 1  # calamine skips leading empty rows
+    first_column = sheet.start[1] if sheet.start else 0
+    unsaved = formulas_without_results(path)
     numbered = ((first + i, list(cells)) for i, cells in enumerate(rows))
+    if unsaved:
+        numbered = _mark_formulas(numbered, unsaved, first_column)
     (number, header), data = _find_header(numbered, score)
     return Sheet("xlsx", [_header_text(v) for v in header], number, data,
                  total_rows=sheet.height - (number - first) - 1)
+
+
+FORMULA = "=formula"  # stands for a formula cell with no saved result (cells.as_text refuses it)
+_CELL_REF = re.compile(r"([A-Z]{1,3})([0-9]+)")
+
+
+def formulas_without_results(path: Path) -> set[tuple[int, int]]:
+    """``{(row, column)}`` (1-based row, 0-based column) of the first sheet's formula cells that
+    carry no saved result. calamine reads a formula by the result the writer saved with it; a
+    program that writes formulas without computing them (openpyxl, scripts) leaves none, and the
+    cell would read as blank — data silently lost. Only .xlsx (a zip of XML) can tell; a sheet
+    without any formula costs one scan of its bytes."""
+    import xml.etree.ElementTree as ElementTree
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as book:
+            name = _first_sheet_part(book)
+            if name is None:
+                return set()
+            with book.open(name) as part:
+                if not _mentions_formulas(part):
+                    return set()
+            found = set()
+            with book.open(name) as part:
+                for _event, cell in ElementTree.iterparse(part):
+                    if not cell.tag.endswith("}c"):
+                        continue
+                    tags = {child.tag.rsplit("}", 1)[-1]: child for child in cell}
+                    value = tags.get("v")
+                    if "f" in tags and (value is None or not (value.text or "").strip()):
+                        if ref := _CELL_REF.fullmatch(cell.get("r", "")):
+                            found.add((int(ref.group(2)), _column_index(ref.group(1))))
+                    cell.clear()
+            return found
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError):
+        return set()  # not an .xlsx (.xls, .ods) or unreadable: calamine has the last word
+
+
+def _mentions_formulas(part) -> bool:
+    """Whether the sheet's XML holds an ``<f>`` element, read in chunks (it can be large)."""
+    tail = b""
+    while chunk := part.read(1 << 20):
+        if b"<f>" in tail + chunk or b"<f " in tail + chunk:
+            return True
+        tail = chunk[-3:]
+    return False
+
+
+def _first_sheet_part(book) -> str | None:
+    """The zip member of the workbook's first sheet (the one calamine reads by index 0)."""
+    import xml.etree.ElementTree as ElementTree
+
+    names = set(book.namelist())
+    if "xl/workbook.xml" not in names:
+        return None
+    workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
+    sheet = next((e for e in workbook.iter() if e.tag.endswith("}sheet")), None)
+    if sheet is None:
+        return None
+    rel_id = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+    rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+    target = next((e.get("Target") for e in rels.iter() if e.get("Id") == rel_id), None)
+    if not target:
+        return None
+    target = target.lstrip("/")
+    member = target if target.startswith("xl/") else f"xl/{target}"
+    return member if member in names else None
+
+
+def _column_index(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number - 1
+
+
+def _mark_formulas(numbered, unsaved: set[tuple[int, int]], first_column: int):
+    by_row: dict[int, list[int]] = {}
+    for row, column in unsaved:
+        by_row.setdefault(row, []).append(column - first_column)
+    for number, cells in numbered:
+        for column in by_row.get(number, ()):
+            if 0 <= column < len(cells):
+                cells[column] = FORMULA
+        yield number, cells
 
 
 def detect_encoding(sample: bytes) -> str:

@@ -56,7 +56,9 @@ def delete_clients(client_ids: Select, user: Actor, filters: dict[str, Any]) -> 
 
 
 def restore_clients(client_ids: Iterable[int], user: Actor) -> int:
-    """Bring deleted clients back (administrators only), audited with their ids."""
+    """Bring deleted clients back (administrators only), audited with their ids. Only within the
+    ``CLIENT_PURGE_DAYS`` window the bin promises: a client past it waits for the purge even when
+    the purge has not run yet, so what happens does not depend on when the job last ran."""
     access.require_actor(user)
     if not (user.is_system or user.role == "admin"):
         raise Forbidden()
@@ -64,7 +66,7 @@ def restore_clients(client_ids: Iterable[int], user: Actor) -> int:
     if not ids:
         return 0
     result = db.session().execute(
-        update(Client).where(Client.id.in_(ids), Client.deleted_at.is_not(None))
+        update(Client).where(Client.id.in_(ids), Client.deleted_at >= clock.now() - timedelta(days=purge_days()))
         .values(deleted_at=None, deleted_by_id=None).execution_options(synchronize_session=False))
     audit.record("restore", "client", ids[0] if len(ids) == 1 else None, user, ids=ids, count=result.rowcount)
     return result.rowcount
@@ -109,10 +111,11 @@ class DeletedClient:
 def deleted_clients(limit: int, offset: int = 0) -> tuple[list[DeletedClient], int]:
     """The deleted clients still restorable, newest deletion first (two statements)."""
     session = db.session()
-    total = session.scalar(select(func.count(Client.id)).where(Client.deleted_at.is_not(None))) or 0
+    restorable = Client.deleted_at >= clock.now() - timedelta(days=purge_days())
+    total = session.scalar(select(func.count(Client.id)).where(restorable)) or 0
     rows = session.execute(
         select(Client.id, Client.name, Client.tax_id, Client.deleted_at, User.name)
-        .outerjoin(User, User.id == Client.deleted_by_id).where(Client.deleted_at.is_not(None))
+        .outerjoin(User, User.id == Client.deleted_by_id).where(restorable)
         .order_by(Client.deleted_at.desc(), Client.id).offset(offset).limit(limit)).all()
     days = timedelta(days=purge_days())
     return [DeletedClient(r[0], r[1], r[2], r[3], r[4], r[3] + days) for r in rows], total
