@@ -25,6 +25,9 @@ class IdConverter(IntegerConverter):
     """
 
     def to_python(self, value: str) -> int:
+        # Werkzeug's \d+ takes any script's digits ("١", "１") and leading zeros: one id, one URL.
+        if not value.isascii() or (value.startswith("0") and value != "0"):
+            raise NotFound()
         number = super().to_python(value)
         if number > 2**31 - 1:
             raise NotFound()

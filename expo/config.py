@@ -105,7 +105,11 @@ def from_environment() -> dict:
         "DOCUMENT_TIMEOUT": _whole_number("EXPO_DOCUMENT_TIMEOUT", 3),
         "DOCUMENT_MEMORY_MB": _whole_number("EXPO_DOCUMENT_MEMORY_MB", 256),
         "DOCUMENT_WORKERS": _whole_number("EXPO_DOCUMENT_WORKERS", 2),
+        # A filled document printed to PDF: laid out in a child process with these limits.
+        "DOCUMENT_PDF_TIMEOUT": _whole_number("EXPO_DOCUMENT_PDF_TIMEOUT", 15),
+        "DOCUMENT_PDF_MEMORY_MB": _whole_number("EXPO_DOCUMENT_PDF_MEMORY_MB", 1024),
         "HTTPS": _flag("EXPO_HTTPS"),
+        "SESSION_DAYS": _whole_number("EXPO_SESSION_DAYS", 14),  # a login lasts this long at most
         "PROXY_COUNT": _whole_number("EXPO_PROXY_COUNT", 0),
         "LOGIN_LIMIT_ACCOUNT": os.environ.get("EXPO_LOGIN_LIMIT_ACCOUNT", "10 per 15 minutes"),
         "LOGIN_LIMIT_ADDRESS": os.environ.get("EXPO_LOGIN_LIMIT_ADDRESS", "50 per 15 minutes"),

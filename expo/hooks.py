@@ -59,7 +59,7 @@ openapi = SimpleNamespace(
     param=_openapi._param, path_id=_openapi._path_id, STR=_openapi.STR, NSTR=_openapi.NSTR, INT=_openapi.INT,
     NINT=_openapi.NINT, MONEY=_openapi.MONEY, DATE=_openapi.DATE, TIME=_openapi.TIME,
     BOOL=_openapi.BOOL, ID=_openapi.ID, line=_openapi.line, text=_openapi.text, ref_id=_openapi.ref_id,
-    WRITE_ERRORS=_openapi.WRITE, CREATE_ERRORS=_openapi.CREATE, LIST_ERRORS=_openapi.LIST,
+    WRITE_ERRORS=_openapi.WRITE, CREATE_ERRORS=_openapi.CREATE, LIST_ERRORS=_openapi.LIST, PAGING=_openapi.PAGING,
 )
 
 __all__ = [

@@ -171,3 +171,20 @@ def test_deleted_clients_leave_tasks_and_reports(app, make_user, login_as):
         period = clock.today().strftime("%Y-%m")
         assert summary_data(period, {})["totals"]["new_clients"] == 2
         assert (clock.now() - db.session().get(Client, alpha).deleted_at) < timedelta(minutes=1)
+
+
+def test_deleting_one_client_asks_first_on_a_page_of_its_own(app, login_as, make_user):
+    planner = make_user("planner", grants=["clients.delete"])
+    alpha, _beta, _third = _base(app, planner)
+    page = login_as(planner)
+    card = page.get(f"/clients/{alpha}").get_data(as_text=True)
+    assert f'href="/clients/{alpha}/delete"' in card and "<form method=\"post\" action=\"/clients/" \
+        f"{alpha}/delete\"" not in card  # the card only links to the question
+    question = page.get(f"/clients/{alpha}/delete").get_data(as_text=True)
+    assert "ООО «Альфа»" in question and "30" in question
+    with app.app_context():
+        assert db.session().get(Client, alpha).deleted_at is None  # asking changed nothing
+    assert page.submit(f"/clients/{alpha}/delete").status_code == 302
+    with app.app_context():
+        assert db.session().get(Client, alpha).deleted_at is not None
+    assert login_as(make_user("planner")).get(f"/clients/{alpha}/delete").status_code == 404

@@ -92,3 +92,28 @@ def test_ordinary_documents_still_fill_after_a_worker_was_killed(document):
     response = document.page.get(document("Offer for {{ client.name }}: {{ '%d'|format(1500000) }} "
                                           "{{ engagement.expected_amount }} {{ ['a', 'b']|join(', ') }}"))
     assert response.status_code == 200 and "1500000" in response.get_data(as_text=True)
+
+
+def test_a_huge_document_is_laid_out_as_a_pdf_in_a_child_process_and_stopped_in_time(make_app, make_user):
+    """A template inside every bound can still fill a document WeasyPrint needs minutes for (160 000
+    lines): the PDF is laid out in a child process, stopped at EXPO_DOCUMENT_PDF_TIMEOUT (a 422)."""
+    app = make_app(DOCUMENT_PDF_TIMEOUT=3)
+    planner = make_user("planner", email="p@firm.ru")
+    definition = json.loads(json.dumps(DESIGN_EXAMPLE))
+    definition["steps"][0]["actions"][0]["document_template"] = (
+        "{% for i in range(400) %}{% for j in range(400) %}x\n{% endfor %}{% endfor %}")
+    definition["steps"][1]["actions"] = [{"title": "Offer", "deadline_days": 1, "hard": False,
+                                          "document_template": "Offer for {{ client.name }}"}]
+    with app.app_context():
+        p = db.session().get(User, planner.id)
+        scenario = new_scenario(p, definition)
+        engagement = new_engagement(p, new_client(p, name="ООО «Длинный»"), new_exhibition(p), scenario_id=scenario.id)
+        huge, short = scenario.steps[0].actions[0].id, scenario.steps[1].actions[0].id
+    page = PageClient(app)
+    page.login("p@firm.ru")
+    started = time.monotonic()
+    refused = page.get(f"/engagements/{engagement.id}/documents/{huge}.pdf")
+    assert refused.status_code == 422 and "more than 3 s" in refused.get_data(as_text=True)
+    assert time.monotonic() - started < 10
+    printed = page.get(f"/engagements/{engagement.id}/documents/{short}.pdf")
+    assert printed.status_code == 200 and printed.data.startswith(b"%PDF")

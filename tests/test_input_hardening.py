@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from expo.core import db
 from expo.core.models import Client
+from expo.testing import new_client
 
 
 @pytest.fixture
@@ -35,6 +36,13 @@ def test_lone_surrogates_in_nested_bodies_are_refused(as_planner):
     assert response.status_code == 422 and "steps" in response.json["error"]["fields"]
 
 
+@pytest.mark.parametrize("name", ["ООО \x85Ромашка", "ООО\x9bРомашка", "\x80"])
+def test_c1_control_characters_are_refused_like_the_others(app, as_planner, name):
+    response = as_planner.post("/clients", json={"name": name})
+    assert response.status_code == 422 and "control" in response.json["error"]["fields"]["name"]
+    assert _clients(app) == 0
+
+
 # --- item 8: ids past 32 bits, and 405s ---------------------------------------------------------
 
 @pytest.mark.parametrize("method, url", [
@@ -45,6 +53,17 @@ def test_lone_surrogates_in_nested_bodies_are_refused(as_planner):
 def test_ids_past_32_bits_are_404_for_every_method(as_planner, method, url):
     response = getattr(as_planner, method)(url, json={})
     assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
+
+
+def test_an_id_is_written_one_way_only(api, make_user, app):
+    """ASCII digits without leading zeros: "１" (full-width), "١" (Arabic-Indic) and "01" name nothing."""
+    planner = make_user("planner")
+    as_planner = api(planner)
+    with app.app_context():
+        made = new_client(planner)
+    assert as_planner.get(f"/clients/{made.id}").status_code == 200
+    for written in (f"0{made.id}", "%EF%BC%91", "%D9%A1"):
+        assert as_planner.get(f"/clients/{written}").status_code == 404, written
 
 
 def test_pages_with_huge_ids_are_404_for_posts_too(client, make_user):

@@ -332,6 +332,7 @@ def test_the_scheduler_registers_the_recurring_jobs(app, redis_url):  # noqa: F8
                           ("expo.core.reports.generate:purge_old_reports", "30 3 * * *"),
                           ("expo.core.services.deletion:run_purge", "45 3 * * *"),
                           ("expo.core.jobs:drain_outbox", "* * * * *"),
+                          ("expo.core.services.users:purge_expired_sessions", "50 3 * * *"),
                           ("expo_segments.jobs:recompute_all", "15 2 * * *")}
 
 

@@ -42,6 +42,7 @@ ROUTES: dict[tuple[str, str], tuple] = {
     ("POST", "/clients/<int:client_id>/activities"):                            (302, 403, 422, 404, 422, 422),
     ("POST", "/clients/<int:client_id>/contacts"):                              (302, 403, 422, 404, 422, 422),
     ("POST", "/clients/<int:client_id>/contacts/<int:contact_id>/delete"):      (302, 403, 302, 404, 302, 302, FRESH),
+    ("GET", "/clients/<int:client_id>/delete"):                                 (302, 403, 403, 404, 403, 403),
     ("POST", "/clients/<int:client_id>/delete"):                                (302, 403, 403, 404, 403, 403),
     ("GET", "/clients/<int:client_id>/edit"):                                   (302, 403, 200, 404, 200, 200),
     ("POST", "/clients/<int:client_id>/edit"):                                  (302, 403, 302, 404, 302, 302),

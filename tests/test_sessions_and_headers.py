@@ -26,7 +26,8 @@ def test_pages_and_the_api_send_the_security_headers(client, api, make_user):
 
 def test_pages_need_no_inline_script_or_style(app, client, make_user):
     """The CSP forbids inline code: no page may rely on it (htmx runs without eval)."""
-    planner = make_user("planner", email="p@firm.ru")
+    # an administrator holding every right sees every button (a right-only button once hid an onsubmit=)
+    planner = make_user("admin", email="p@firm.ru", grants=("clients.delete", "clients.export"))
     import copy
 
     from expo.testing import DESIGN_EXAMPLE
@@ -39,10 +40,15 @@ def test_pages_need_no_inline_script_or_style(app, client, make_user):
         engagement = new_engagement(p, new_client(p), new_exhibition(p), scenario_id=scenario.id)
         action_id = scenario.steps[0].actions[0].id
     client.login("p@firm.ru")
-    pages = ["/", "/clients/", f"/clients/{engagement.client_id}", f"/engagements/{engagement.id}",
-             f"/engagements/{engagement.id}/documents/{action_id}.html", "/scenarios/new", "/reports/", "/login"]
+    pages = ["/", "/clients/", f"/clients/{engagement.client_id}", f"/clients/{engagement.client_id}/delete",
+             "/clients/delete", "/clients/new", f"/engagements/{engagement.id}",
+             f"/engagements/{engagement.id}/documents/{action_id}.html", "/scenarios/new", "/reports/",
+             "/exhibitions/", f"/exhibitions/{engagement.exhibition_id}", "/tasks", "/imports/", "/admin/users",
+             "/admin/deleted-clients", "/admin/audit", "/segments/", "/ratings/rules", "/login"]
     for url in pages:
-        html = client.get(url).get_data(as_text=True)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.get_data(as_text=True)
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
         assert not re.search(r"<style|\sstyle=|\son[a-z]+=|javascript:", html), url
     base = client.get("/").get_data(as_text=True)
@@ -93,6 +99,22 @@ def test_a_deactivated_user_is_logged_out(app, client, make_user):
         db.session().get(User, user.id).active = False
         db.commit()
     assert client.get("/clients/").status_code == 302
+
+
+def test_a_login_expires_after_the_session_days_and_its_row_is_purged(app, client, make_user, frozen_clock):
+    from expo.core.models import LoginSession
+    from expo.core.services.users import purge_expired_sessions
+
+    make_user("manager", email="m@firm.ru")
+    client.login("m@firm.ru")
+    frozen_clock.advance(days=13)
+    assert client.get("/clients/").status_code == 200
+    frozen_clock.advance(days=2)  # 15 days after the login; EXPO_SESSION_DAYS is 14
+    assert client.get("/clients/").status_code == 302
+    with app.app_context():
+        assert purge_expired_sessions() == {"purged": 1}
+        db.commit()
+        assert db.session().scalar(select(LoginSession)) is None
 
 
 # --- API tokens: expiry, list, revocation -------------------------------------------------------

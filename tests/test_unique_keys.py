@@ -107,6 +107,27 @@ def test_a_user_e_mail_clash_is_a_conflict_naming_the_field(app, make_user, monk
     assert refused.value.fields == {"email": "A user with this e-mail exists."}
 
 
+def test_a_grant_or_a_mapping_written_meanwhile_is_no_clash(app, make_user):
+    """Check-then-insert paths that only a race reaches: the row another request wrote first wins."""
+    from expo.core.imports.fields import remember_mapping, saved_mapping
+    from expo.core.models import PermissionGrant
+    from expo.core.services import users
+
+    ann = make_user("planner", email="ann@firm.ru")
+    with app.app_context():
+        stale = db.session().get(User, ann.id)
+        assert stale.permissions == set()  # what this request read before the other one committed
+        with app.extensions["expo.engine"].begin() as other_request:
+            other_request.execute(PermissionGrant.__table__.insert().values(user_id=ann.id, permission="clients.export"))
+            other_request.execute(text("INSERT INTO import_mappings (kind, header_key, mapping, updated_at) "
+                                       "VALUES ('clients', 'abc', '{\"name\": 0}', CURRENT_TIMESTAMP)"))
+        users.grant(stale, "clients.export", SYSTEM)
+        remember_mapping("clients", "abc", {"name": 1})
+        db.commit()
+        assert db.session().get(User, ann.id).permissions == {"clients.export"}
+        assert saved_mapping("clients", "abc") == {"name": 1}
+
+
 def test_the_cli_refuses_a_second_user_with_the_same_e_mail(runner, make_user):
     make_user("manager", email="ann@firm.ru")
     result = runner.invoke(args=["users", "create", "ANN@firm.ru", "--role", "viewer", "--password", "pw-long"])

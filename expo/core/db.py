@@ -69,6 +69,22 @@ def rollback() -> None:
     jobs.discard_pending(current)
 
 
+def upsert(table, values: dict, keys: tuple[str, ...], update: tuple[str, ...] = ()) -> None:
+    """Insert a row, or — when one with the same ``keys`` (a unique constraint) exists — set its
+    ``update`` columns (none: leave it). One statement, so two requests racing to write the same
+    key never clash (a check-then-insert would let both insert)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = session().get_bind().dialect.name
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table).values(**values)
+    if update:
+        statement = statement.on_conflict_do_update(index_elements=list(keys),
+                                                    set_={name: statement.excluded[name] for name in update})
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=list(keys))
+    session().execute(statement)
+
+
 _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: ([\w.]+(?:, [\w.]+)*)")
 
 

@@ -5,10 +5,16 @@ document templates). Whatever that text smuggles into the HTML or CSS, WeasyPrin
 out: a URL to an internal service would be a server-side request forgery, a ``file:`` URL a way
 to read the server's files. So the only URLs it may load are the files Expo ships: its static
 folder and the fonts the set-up installs.
+
+A document a user's template filled can also be merely huge (a 150 000-line letter takes WeasyPrint
+minutes and a gigabyte): :func:`render_pdf_isolated` lays it out in a child process with a
+wall-clock and a memory limit, so the web process never pays for it.
 """
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -57,3 +63,40 @@ def render_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
     return HTML(string=html, url_fetcher=_fetcher()).write_pdf()
+
+
+class PdfLimit(Exception):
+    """An isolated rendering was stopped: ``kind`` is timeout or failed (out of memory included)."""
+
+    def __init__(self, kind: str):
+        super().__init__(kind)
+        self.kind = kind
+
+
+def render_pdf_isolated(html: str, timeout: float, memory_mb: int) -> bytes:
+    """:func:`render_pdf` in a fresh child process (``python -I -m expo.core.pdf``): killed after
+    ``timeout`` seconds, its address space capped at ``memory_mb``. Raises :class:`PdfLimit`."""
+    try:
+        done = subprocess.run([sys.executable, "-I", "-m", "expo.core.pdf", str(memory_mb)], input=html.encode(),
+                              capture_output=True, timeout=timeout, close_fds=True)
+    except subprocess.TimeoutExpired:
+        raise PdfLimit("timeout") from None
+    if done.returncode != 0 or not done.stdout.startswith(b"%PDF"):
+        log.warning("isolated PDF rendering failed (exit %s): %.300s", done.returncode, done.stderr.decode(errors="replace"))
+        raise PdfLimit("failed")
+    return done.stdout
+
+
+def _serve_once(memory_mb: int) -> None:
+    import resource
+
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    html = sys.stdin.buffer.read().decode()
+    pdf = render_pdf(html)
+    sys.stdout.buffer.write(pdf)
+    sys.stdout.buffer.flush()
+
+
+if __name__ == "__main__":
+    _serve_once(int(sys.argv[1]))

@@ -21,6 +21,7 @@ CORE_JOBS = [
     ScheduledJob("report-retention", "30 3 * * *", "expo.core.reports.generate:purge_old_reports"),
     ScheduledJob("client-purge", "45 3 * * *", "expo.core.services.deletion:run_purge"),
     ScheduledJob("job-outbox", "* * * * *", "expo.core.jobs:drain_outbox"),
+    ScheduledJob("login-sessions", "50 3 * * *", "expo.core.services.users:purge_expired_sessions"),
 ]
 
 

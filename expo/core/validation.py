@@ -23,9 +23,10 @@ MAX_MONEY = Decimal("999999999999.99")  # Numeric(14, 2)
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 _ID = re.compile(r"[0-9]{1,10}")
 _PERIOD = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")  # ASCII digits only (\d takes any script's)
-# Control characters (NUL above all: PostgreSQL refuses it) are never part of user text, and neither
-# are lone UTF-16 surrogates (JSON's "\ud800"): no database can store them as UTF-8.
-CONTROL_CHARACTERS = _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Control characters (NUL above all: PostgreSQL refuses it; C1 ones, U+0080–U+009F, which no keyboard
+# types and which can re-style a PDF's text) are never part of user text, and neither are lone UTF-16
+# surrogates (JSON's "\ud800"): no database can store them as UTF-8.
+CONTROL_CHARACTERS = _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 # Dates people and APIs write: ISO only (date.fromisoformat also takes 20260101 and 2026-W01-1).
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 FIRST_YEAR, LAST_YEAR = 1900, 2100

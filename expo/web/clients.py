@@ -81,7 +81,7 @@ def card(client_id: int):
     return render_template(
         "clients/card.html", client=client, engagements=details.engagements, history=details.activities,
         exhibitions=details.exhibitions_on_offer, activity_kinds=ACTIVITY_KINDS,
-        panels=collect("client_card_panels", client=client, user=me), purge_days=deletion.purge_days(),
+        panels=collect("client_card_panels", client=client, user=me),
     )
 
 
@@ -110,10 +110,14 @@ def form(client_id: int | None = None):
     )
 
 
-@bp.post("/<int:client_id>/delete")
+@bp.route("/<int:client_id>/delete", methods=["GET", "POST"])
 def delete(client_id: int):
+    """Delete one client (soft): a confirmation page, then the POST (no script needed to ask first)."""
     me = user()
     client = access.get_client(me, client_id)
+    access.require_permission(me, "clients.delete")
+    if request.method == "GET":
+        return render_template("clients/delete_one.html", client=client, purge_days=deletion.purge_days())
     deletion.delete_client(client, me)
     db.commit()
     return redirect_after_post(url_for("clients.index"))

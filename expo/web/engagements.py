@@ -1,13 +1,14 @@
 """Engagement pages: open one, see its step, actions and history, choose an outcome, edit money."""
 from __future__ import annotations
 
-from flask import Response, render_template, request, url_for
+from flask import Response, current_app, render_template, request, url_for
+from flask_babel import gettext as _
 
 from expo.core import access, db
 from expo.core.documents import render_text
-from expo.core.errors import NotFound
+from expo.core.errors import NotFound, ValidationError
 from expo.core.models import ACTIVITY_KINDS, ScenarioAction, ScenarioStep
-from expo.core.pdf import render_pdf, static_uri
+from expo.core.pdf import PdfLimit, render_pdf_isolated, static_uri
 from expo.core.queries.engagements import engagement_details
 from expo.core.plugins import collect
 from expo.core.services import engagements as service, process
@@ -114,5 +115,12 @@ def document(engagement_id: int, action_id: int, fmt: str):
     if fmt == "html":
         return html
     filename = f"document-{engagement.id}-{action.id}.pdf"
-    return Response(render_pdf(html), mimetype="application/pdf",
+    config = current_app.config
+    try:
+        pdf = render_pdf_isolated(html, config["DOCUMENT_PDF_TIMEOUT"], config["DOCUMENT_PDF_MEMORY_MB"])
+    except PdfLimit as stopped:
+        message = (_("The document is too long to print as a PDF (more than %(n)d s).", n=config["DOCUMENT_PDF_TIMEOUT"])
+                   if stopped.kind == "timeout" else _("The document could not be printed as a PDF; try the HTML version."))
+        raise ValidationError(message, fields={"document_template": message}) from None
+    return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -13,7 +13,7 @@ from typing import Any, Callable
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from expo.core import db
+from expo.core import clock, db
 from expo.core.errors import ValidationError
 from expo.core.imports import cells
 from expo.core.models import ImportMapping
@@ -168,9 +168,6 @@ def saved_mapping(kind: str, header_key: str) -> dict[str, int] | None:
 
 def remember_mapping(kind: str, header_key: str, mapping: dict[str, int]) -> None:
     """Keep ``mapping`` for the next file with this header (the firm's, not one person's)."""
-    saved = db.session().scalar(select(ImportMapping).where(ImportMapping.kind == kind,
-                                                            ImportMapping.header_key == header_key))
-    if saved is None:
-        db.session().add(ImportMapping(kind=kind, header_key=header_key, mapping=mapping))
-    else:
-        saved.mapping = mapping
+    db.upsert(ImportMapping.__table__, {"kind": kind, "header_key": header_key, "mapping": mapping,
+                                        "updated_at": clock.now()},
+              keys=("kind", "header_key"), update=("mapping", "updated_at"))

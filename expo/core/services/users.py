@@ -8,6 +8,7 @@ from typing import Any, Mapping
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
@@ -87,8 +88,9 @@ def create_user(data: Mapping[str, Any], actor: Actor) -> User:
 
 def grant(user: User, permission: str, actor: Actor) -> None:
     if permission not in user.permissions:
-        user.grants.append(PermissionGrant(permission=permission))
-        db.session().flush()
+        db.upsert(PermissionGrant.__table__, {"user_id": user.id, "permission": permission},
+                  keys=("user_id", "permission"))  # a grant made meanwhile by another admin is the same grant
+        db.session().expire(user, ["grants"])
         audit.record("grant", "user", user.id, actor, permission=permission)
 
 
@@ -140,9 +142,15 @@ def start_session(user: User) -> str:
     return token
 
 
+def _session_cutoff():
+    return clock.now() - timedelta(days=current_app.config["SESSION_DAYS"])
+
+
 def user_for_session(token: str) -> User | None:
+    """The user a session cookie names: none once logged out, expired (``EXPO_SESSION_DAYS`` after
+    the login) or deactivated."""
     row = db.session().scalar(select(LoginSession).where(LoginSession.token_hash == _digest(token)))
-    if row is None or not row.user.active:
+    if row is None or not row.user.active or row.created_at < _session_cutoff():
         return None
     row.user.session_token = token
     return row.user
@@ -150,3 +158,9 @@ def user_for_session(token: str) -> User | None:
 
 def end_session(token: str) -> None:
     db.session().execute(delete(LoginSession).where(LoginSession.token_hash == _digest(token)))
+
+
+def purge_expired_sessions() -> dict:
+    """The scheduled job (daily): forget the rows of logins that have expired."""
+    result = db.session().execute(delete(LoginSession).where(LoginSession.created_at < _session_cutoff()))
+    return {"purged": result.rowcount}

@@ -33,6 +33,13 @@ def body() -> dict[str, Any]:
     return data
 
 
+def refuse_unknown(data: dict, known: tuple[str, ...]) -> None:
+    """A body field the call does not take is refused (422), not ignored: a typo must not pass."""
+    unknown = {str(key): _("Unknown field.") for key in data if key not in known}
+    if unknown:
+        raise ValidationError(fields=unknown)
+
+
 def expected_version(data: dict) -> int | None:
     """The optional ``version`` of a write (reject it if the object changed meanwhile)."""
     version = data.get("version")
@@ -55,6 +62,12 @@ def _has_lone_surrogate(value: Any) -> bool:
 
 
 def paging(default: int = 50) -> tuple[int, int]:
+    """``(limit, offset)`` of an API list. A page form may leave them blank; an API call that sends
+    ``limit=`` sent no number, and is told so (the OpenAPI document says integer)."""
+    blank = {key: _("Must be a whole number.") for key in ("limit", "offset")
+             if key in request.args and not request.args[key].strip()}
+    if blank:
+        raise ValidationError(fields=blank)
     return paging_from_args(request.args, default)
 
 

@@ -30,8 +30,8 @@ TIME = {"type": ["string", "null"], "format": "date-time"}
 
 # What the services accept (expo.core.validation): no control characters (no line breaks in one-line
 # fields), lengths counted as sent, blank optional fields stored as null.
-_LINE = r"\u0000-\u0008\u000a-\u001f\u007f"
-_TEXT = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f"
+_LINE = r"\u0000-\u0008\u000a-\u001f\u007f-\u009f"
+_TEXT = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"
 
 
 def line(max_len: int, required: bool = False) -> dict:
@@ -137,8 +137,9 @@ SCHEMAS = {
     "Scenario": obj({"id": INT, "lineage_id": INT, "version": INT, "is_current": BOOL, "is_default": BOOL,
                      "definition": ref("ScenarioDefinition")}),
     "OutcomeInput": obj({"outcome": {"type": "string", "minLength": 1},
-                         "version": {"type": ["integer", "null"], "description": "reject if changed"}}, ("outcome",)),
-    "ReopenInput": obj({"version": {"type": ["integer", "null"], "description": "reject if changed"}}),
+                         "version": {"type": ["integer", "null"], "description": "reject if changed"}}, ("outcome",),
+                        closed=True),
+    "ReopenInput": obj({"version": {"type": ["integer", "null"], "description": "reject if changed"}}, closed=True),
     "StepLogEntry": obj({"step": STR, "entered_at": TIME, "entered_by_id": NINT, "left_at": TIME, "left_by_id": NINT,
                          "outcome": NSTR, "result": NSTR, "result_kind": NSTR, "result_reason": NSTR}),
     "Task": obj({"id": INT, "assignee_id": NINT, "client_id": NINT, "engagement_id": NINT, "title": STR,
@@ -206,9 +207,10 @@ PAGING = [_param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT
 
 def op(summary: str, ok: dict, status: int = 200, body: str | None = None, params: list | None = None,
        errors: tuple = (401, 404)) -> dict:
-    # Everywhere: 422 for a query parameter the operation does not declare (refused like an unknown
-    # field), 503 while the database (or, for jobs, Redis) is unreachable.
-    errors = tuple(sorted({*errors, 422, 503}))
+    # Everywhere: 400 for a NUL anywhere in the query, 422 for a query parameter the operation does
+    # not declare (refused like an unknown field), 503 while the database (or, for jobs, Redis) is
+    # unreachable.
+    errors = tuple(sorted({*errors, 400, 422, 503}))
     operation = {"summary": summary, "parameters": params or [], "responses": {str(status): ok, **_errors(*errors)}}
     if body:
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(body)}}}

@@ -11,7 +11,8 @@ from expo.core.models import Scenario, Task
 from expo.core.scenarios import store
 from expo.core.services import process, tasks
 from expo.web.api import bp
-from expo.web.api.common import api_user, body, engagement_json, expected_version, fields_of, listing, paging
+from expo.web.api.common import (api_user, body, engagement_json, expected_version, fields_of, listing, paging,
+                                 refuse_unknown)
 
 
 def scenario_json(scenario: Scenario) -> dict:
@@ -46,6 +47,7 @@ def engagements_outcome(engagement_id: int):
     engagement = access.get_engagement(api_user(), engagement_id)
     access.require_write(api_user())  # a viewer is refused before the body is looked at
     data = body()
+    refuse_unknown(data, ("outcome", "version"))
     outcome = data.get("outcome")
     if not isinstance(outcome, str):
         raise ValidationError(fields={"outcome": str(_l("Give the key of an outcome of the current step."))})
@@ -59,6 +61,7 @@ def engagements_reopen(engagement_id: int):
     """Open a closed engagement again on the step it closed from (planners and admins)."""
     engagement = access.get_engagement(api_user(), engagement_id)
     data = body() if request.get_data() else {}
+    refuse_unknown(data, ("version",))
     process.reopen(engagement, api_user(), expected_version=expected_version(data))
     db.commit()
     return engagement_json(engagement)

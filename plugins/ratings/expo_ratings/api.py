@@ -116,12 +116,13 @@ def api_docs() -> list[ApiDoc]:
         "RatingsClient": o.obj(parts),
         "RatingsEngagement": o.obj({**parts, "engagement_id": o.INT, "engagement_status": o.NINT}),
         "RatingsValue": o.obj({"value": {"type": "integer", "description": "within min..max (default −100..100)"}},
-                              ("value",)),
+                              ("value",), closed=True),
         "RatingsChange": change,
         "RatingsRule": rule,
         "RatingsRules": o.obj({"rules": {"type": "array", "items": o.ref("RatingsRule")}, "min": o.INT, "max": o.INT,
                                "recomputation": {"oneOf": [o.ref("RatingsRecomputation"), {"type": "null"}]}}),
-        "RatingsRulesInput": o.obj({"rules": {"type": "array", "items": o.ref("RatingsRule")}}, ("rules",)),
+        "RatingsRulesInput": o.obj({"rules": {"type": "array", "items": o.ref("RatingsRule")}}, ("rules",),
+                                   closed=True),
         "RatingsRecomputation": run,
     }
     history = o.obj({"items": {"type": "array", "items": o.ref("RatingsChange")}, "total": o.INT, "limit": o.INT,
@@ -140,7 +141,7 @@ def api_docs() -> list[ApiDoc]:
             body="RatingsValue", params=o.path_id("engagement_id"), errors=write)},
         "/ratings/clients/{client_id}/history": {"get": o.op(
             "Every change of the client's ratings, newest first", o.json(history),
-            params=client_id + [o.param("limit", o.INT), o.param("offset", o.INT)], errors=(401, 404, 422))},
+            params=client_id + o.PAGING, errors=(401, 404, 422))},
         "/ratings/rules": {
             "get": o.op("The rule set: result → points", o.json(o.ref("RatingsRules")), errors=(401,)),
             "put": o.op("Replace the rule set and recompute every status rating (planners, admins)",

@@ -115,7 +115,7 @@ def register_api_docs():
         "/segments/reactivation": {"get": openapi.op(
             "Clients silent longer than k × their usual interval between purchases",
             openapi.json(openapi.list_of("SegmentsReactivation")),
-            params=[openapi.param("limit", openapi.INT), openapi.param("offset", openapi.INT)], errors=(401, 422))},
+            params=openapi.PAGING, errors=(401, 422))},
     }, schemas={"SegmentsReactivation": openapi.obj({
         "client_id": openapi.INT, "name": openapi.STR, "manager_id": openapi.NINT, "last_purchase_on": openapi.DATE,
         "silent_days": openapi.INT, "interval_days": openapi.INT, "last_contact": openapi.NSTR})})]
