@@ -32,6 +32,7 @@ from expo.web.api import openapi as _openapi
 from expo.web.api.common import api_user, body as json_body, listing as api_list, paging as api_paging
 from expo.core.queries.people import assignable_users
 from expo.core.reports.periods import bounds as period_bounds
+from expo.core.reports.sections import client_condition as report_client_condition
 from expo.web.pages import (form_data, inline_form, page_or_fragment, protected_blueprint, redirect_after_post,
                             save_form)
 
@@ -84,6 +85,7 @@ __all__ = [
     "api_blueprint", "api_user", "json_body", "api_list", "api_paging", "openapi",
     # time (the firm's "today"), settings, and side effects after the transaction commits
     "now", "today", "plugin_setting", "enqueue_after_commit",
-    # reports: a period's (YYYY-MM) first and last instant, as the core's sections count them
-    "period_bounds",
+    # reports: a period's (YYYY-MM) first and last instant, as the core's sections count them, and the
+    # condition on Client of the report's client filters (a plugin's list filter picked for the report)
+    "period_bounds", "report_client_condition",
 ]

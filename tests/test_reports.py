@@ -14,7 +14,8 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from expo.core import clock, db
-from expo.core.models import Report, ReportDelivery, ReportSubscription, User
+from expo.core.models import Client, Report, ReportDelivery, ReportSubscription, User
+from expo.hooks import ListFilter, hookimpl
 from expo.core.reports import generate, subscriptions as subs
 from expo.core.services import process
 from expo.testing import PageClient
@@ -86,6 +87,45 @@ def test_report_numbers_follow_the_filters(app, api, firm):
     assert "New clients: 2" in text and "won: 0" in text
     earlier = as_planner.post("/reports", json={"sections": ["summary"], "period": "2026-10"}).json["id"]
     assert "New clients: 0" in _pdf_text(as_planner.get(f"/reports/{earlier}/pdf").data)[0]
+
+
+class RegionFilter:
+    """A plugin's client-list filter (as segments adds saved segments): reports may be narrowed by it."""
+
+    @hookimpl
+    def list_filters(self, list_name, user):
+        if list_name == "clients":
+            return [ListFilter("probe_region", "Probe region", (("kazan", "Казань"), ("perm", "Пермь")),
+                               lambda value: Client.region == {"kazan": "Казань", "perm": "Пермь"}[value])]
+
+
+def test_a_report_is_narrowed_by_a_plugins_client_filter(make_app, make_user, monkeypatch, login_as, api):
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+    app = make_app(plugins=[RegionFilter()])
+    planner = make_user("planner")
+    with app.app_context():
+        p = db.session().get(User, planner.id)
+        show = new_exhibition(p)
+        for name, region in (("ООО «Казанское»", "Казань"), ("ООО «Пермское»", "Пермь"), ("ООО «Второе»", "Пермь")):
+            new_engagement(p, new_client(p, name=name, region=region), show)
+    as_planner = api(planner, app)
+    refused = as_planner.post("/reports", json={"sections": ["summary"], "period": "2026-11", "probe_region": "oslo"})
+    assert refused.status_code == 422 and set(refused.json["error"]["fields"]) == {"probe_region"}
+    queued = as_planner.post("/reports", json={"sections": ["summary", "exhibitions"], "period": "2026-11",
+                                               "probe_region": "perm"})
+    assert queued.status_code == 202, queued.json
+    text, _pages = _pdf_text(as_planner.get(f"/reports/{queued.json['id']}/pdf").data)
+    assert "Probe region: Пермь" in text  # the header names the filter
+    assert "New clients: 2 · engagements opened: 2" in text
+    # the report form and the subscription form offer it, and a subscription keeps it
+    assert 'name="probe_region"' in login_as(planner, app).get("/reports/").get_data(as_text=True)
+    created = as_planner.post("/reports/subscriptions", json={"name": "Пермь", "sections": ["summary"],
+                                                              "frequency": "monthly", "day": 1,
+                                                              "recipient_user_ids": [planner.id],
+                                                              "probe_region": "perm"})
+    assert created.status_code == 201 and created.json["filters"] == {"probe_region": "perm"}
+    described = as_planner.get("/openapi.json").json["components"]["schemas"]["ReportInput"]["properties"]
+    assert "perm" in described["probe_region"]["enum"]
 
 
 def test_a_long_report_breaks_across_pages(app, api, make_user, monkeypatch):

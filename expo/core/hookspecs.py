@@ -254,7 +254,10 @@ def list_filters(list_name, user):
     Only ``"clients"`` (the client list, ``Client``) asks for now. Returns a list of
     ``ListFilter(key, label, choices, condition)``: the page shows a drop-down of ``choices``;
     ``?key=value`` keeps the rows where ``condition(value)`` holds, in SQL. An unknown value is
-    refused (422) naming the filter. Return nothing for lists you do not filter.
+    refused (422) naming the filter. Reports and report subscriptions offer the client list's
+    filters too (asked with ``user=SYSTEM``): the core's sections keep the picked clients, a
+    plugin's section reads the condition with ``expo.hooks.report_client_condition(filters)``.
+    Return nothing for lists you do not filter.
     """
 
 

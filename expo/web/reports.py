@@ -10,7 +10,7 @@ from expo.core.jobs import QueueUnavailable
 from expo.core.models import ReportDelivery
 from expo.core.reports import generate, subscriptions as subs
 from expo.core.reports.periods import period_of, previous_period
-from expo.core.reports.sections import available_sections
+from expo.core.reports.sections import available_sections, client_filters
 from expo.core.queries.exhibitions import all_exhibitions
 from expo.core.queries.people import active_users, assignable_users
 from expo.web.pages import protected_blueprint, redirect_after_post, save_or_refuse, user
@@ -31,7 +31,7 @@ def _management_only():
 def _choices():
     weekdays = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
     return {"sections": available_sections(), "managers": assignable_users(), "weekdays": list(enumerate(weekdays)),
-            "people": active_users(), "exhibitions": all_exhibitions()}
+            "people": active_users(), "exhibitions": all_exhibitions(), "client_filters": client_filters()}
 
 
 def _index(errors=None, values=None, status=200, notice=None):
@@ -51,7 +51,8 @@ def index():
 @bp.post("/")
 def create():
     values = {"period": request.form.get("period", ""), "sections": request.form.getlist("sections"),
-              "exhibition_id": request.form.get("exhibition_id"), "manager_id": request.form.get("manager_id")}
+              "exhibition_id": request.form.get("exhibition_id"), "manager_id": request.form.get("manager_id"),
+              **{f.key: request.form.get(f.key) for f in client_filters()}}
     report, errors = save_or_refuse(lambda: generate.create_report(values, user()))
     if errors:
         return _index(errors, values, 422)
@@ -82,7 +83,7 @@ def pdf(report_id: int):
 def _subscription_values() -> dict:
     form = request.form
     values = {key: form.get(key, "") for key in ("name", "frequency", "weekday", "day", "at_time", "starts_on",
-                                                 "exhibition_id", "manager_id")}
+                                                 "exhibition_id", "manager_id", *(f.key for f in client_filters()))}
     values["sections"] = form.getlist("sections")
     values["recipient_user_ids"] = form.getlist("recipient_user_ids")
     values["recipient_emails"] = [e.strip() for e in form.get("recipient_emails", "").replace(";", ",").split(",")

@@ -20,7 +20,7 @@ from expo.core.errors import Forbidden, NotFound, ValidationError
 from expo.core.models import Exhibition, Report, User
 from expo.core.pdf import FONT_DIR, render_pdf
 from expo.core.reports.periods import parse_period
-from expo.core.reports.sections import available_sections
+from expo.core.reports.sections import available_sections, client_filters
 from expo.core.services import audit
 
 JOB = "expo.core.reports.generate:run"
@@ -31,7 +31,9 @@ REQUEST_FIELDS = ("sections", "period", "exhibition_id", "manager_id", "title")
 
 def clean_request(data: Mapping[str, Any]) -> dict:
     """Validate a report request (API or form); every problem at once."""
-    errors: dict[str, str] = {key: str(_l("Unknown field.")) for key in data if key not in REQUEST_FIELDS}
+    plugin_filters = {f.key: f for f in client_filters()}
+    errors: dict[str, str] = {key: str(_l("Unknown field.")) for key in data
+                              if key not in REQUEST_FIELDS and key not in plugin_filters}
     known = available_sections()
     sections = data.get("sections")
     if not isinstance(sections, list) or not sections or not all(isinstance(s, str) for s in sections):
@@ -55,6 +57,15 @@ def clean_request(data: Mapping[str, Any]) -> dict:
             errors[key] = str(_l("No such exhibition.") if key == "exhibition_id" else _l("No such manager."))
         else:
             filters[key] = number
+    for key, plugin_filter in plugin_filters.items():
+        value = data.get(key)
+        if value in (None, ""):
+            continue
+        choices = [str(choice) for choice, _label in plugin_filter.choices]
+        if str(value) not in choices:
+            errors[key] = str(_l("Pick one of the offered values."))
+        else:
+            filters[key] = str(value)
     title = data.get("title")
     if title is None or title == "":
         title = str(_l("Management report"))
@@ -138,6 +149,11 @@ def render_html(report: Report) -> str:
     if report.filters.get("manager_id"):
         manager = db.session().get(User, report.filters["manager_id"])
         names.append(manager.name if manager else "")
+    for plugin_filter in client_filters():
+        value = report.filters.get(plugin_filter.key)
+        if value is not None:
+            label = dict((str(k), v) for k, v in plugin_filter.choices).get(str(value), value)
+            names.append(f"{plugin_filter.label}: {label}")
     return render_template("reports/document.html", report=report, sections=parts, filter_names=names,
                            firm_name=current_app.config["FIRM_NAME"], fonts=report_fonts())
 

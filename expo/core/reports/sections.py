@@ -14,14 +14,30 @@ from sqlalchemy import and_, case, func, or_, select
 
 from expo.core import clock, db
 from expo.core.access import not_deleted
-from expo.core.models import Client, Engagement, Exhibition, ScenarioStep, Task, User
-from expo.core.plugins import registered
+from expo.core.hooktypes import ListFilter
+from expo.core.models import SYSTEM, Client, Engagement, Exhibition, ScenarioStep, Task, User
+from expo.core.plugins import collect, registered
 from expo.core.reports.periods import bounds, month_days
 from expo.core.hooktypes import ReportSection
 
 
+def client_filters() -> list[ListFilter]:
+    """The filters enabled plugins add to the client list (a saved segment, an ABC class, …): a
+    report can be narrowed to the clients one of them picks, as the list can."""
+    return collect("list_filters", list_name="clients", user=SYSTEM)
+
+
+def client_condition(filters: dict):
+    """The SQL condition on ``Client`` of a report's client filters (None when it has none). A
+    filter whose plugin is no longer enabled is dropped (the report header no longer names it)."""
+    conditions = [f.condition(str(filters[f.key])) for f in client_filters() if filters.get(f.key) not in (None, "")]
+    return and_(*conditions) if conditions else None
+
+
 def _engagement_filters(query, filters: dict):
     query = query.where(not_deleted(Engagement.client_id))
+    if (picked := client_condition(filters)) is not None:
+        query = query.where(Engagement.client_id.in_(select(Client.id).where(picked)))
     if filters.get("exhibition_id"):
         query = query.where(Engagement.exhibition_id == filters["exhibition_id"])
     if filters.get("manager_id"):
@@ -58,6 +74,8 @@ def summary_data(period: str, filters: dict) -> dict:
                                                                     Client.deleted_at.is_(None))
     if filters.get("manager_id"):
         clients = clients.where(Client.manager_id == filters["manager_id"])
+    if (picked := client_condition(filters)) is not None:
+        clients = clients.where(picked)
     new_clients = dict(db.session().execute(clients.group_by(Client.manager_id)).all())
     names = _names(set(rows) | set(new_clients))
     per_manager = []

@@ -22,7 +22,7 @@ from expo.core.errors import Conflict, NotFound, ValidationError
 from expo.core.models import FREQUENCIES, Report, ReportDelivery, ReportSubscription, User
 from expo.core.reports import generate
 from expo.core.reports.periods import firm_zone, period_of, previous_period
-from expo.core.reports.sections import available_sections, summary_data
+from expo.core.reports.sections import available_sections, client_filters, summary_data
 from expo.core.services import apply_changes, audit
 
 DELIVER_JOB = "expo.core.reports.subscriptions:deliver"
@@ -34,8 +34,9 @@ _TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 
 def _check(data: Mapping[str, Any], current: ReportSubscription | None) -> dict:
     """Validate a subscription (create, or a partial change of ``current``); all problems at once."""
+    plugin_filters = tuple(f.key for f in client_filters())
     fields = ("name", "sections", "exhibition_id", "manager_id", "recipient_user_ids", "recipient_emails",
-              "frequency", "weekday", "day", "at_time", "starts_on", "active")
+              "frequency", "weekday", "day", "at_time", "starts_on", "active", *plugin_filters)
     errors: dict[str, str] = {key: str(_l("Unknown field.")) for key in data if key not in fields}
     merged = {key: getattr(current, key) for key in fields if current is not None and hasattr(current, key)}
     if current is not None:
@@ -49,7 +50,8 @@ def _check(data: Mapping[str, Any], current: ReportSubscription | None) -> dict:
     try:
         request = generate.clean_request({"period": "2000-01", "sections": merged.get("sections"),
                                           "exhibition_id": merged.get("exhibition_id"),
-                                          "manager_id": merged.get("manager_id")})
+                                          "manager_id": merged.get("manager_id"),
+                                          **{key: merged.get(key) for key in plugin_filters}})
         out["sections"], out["filters"] = request["sections"], request["filters"]
     except ValidationError as problem:
         errors.update(problem.fields)

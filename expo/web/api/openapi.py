@@ -345,6 +345,8 @@ PATHS = {
 }
 
 
+# Bodies that take the client list's plugin filters as report filters.
+REPORT_BODIES = ("ReportInput", "SubscriptionInput", "SubscriptionPatch")
 # Lists whose GET takes the filters plugins add (``list_filters``), by path and list name.
 PLUGIN_FILTERED = {"/clients": "clients", "/clients/export": "clients"}
 
@@ -379,6 +381,11 @@ def document() -> dict:
     """The core's paths and schemas plus those of every enabled plugin (``register_api_docs``,
     and the filters ``list_filters`` adds to the client list)."""
     paths, schemas = dict(PATHS), dict(SCHEMAS)
+    client_filters = {f.key: {"enum": [*(str(value) for value, _label in f.choices), "", None],
+                              "description": str(f.label)}
+                      for f in collect("list_filters", list_name="clients", user=SYSTEM)}
+    for name in REPORT_BODIES:  # a report can be narrowed by the client list's filters too
+        schemas[name] = {**schemas[name], "properties": {**schemas[name]["properties"], **client_filters}}
     for path in PLUGIN_FILTERED:
         extra = plugin_filter_params(path, SYSTEM)
         if extra:

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, literal, or_, select
 from sqlalchemy.orm import aliased
 
-from expo.hooks import db_session, models, not_deleted
+from expo.hooks import db_session, models, not_deleted, report_client_condition
 from expo_ratings.models import ClientRating, EngagementRating, RatingChange, Recomputation
 
 TOP = 20
@@ -144,6 +144,8 @@ def top_clients(filters: dict, limit: int = TOP) -> list[dict]:
             query = query.where(client.manager_id == filters["manager_id"])
     total = status + exhibition + personal
     query = query.where(client.deleted_at.is_(None))
+    if (picked := report_client_condition(filters)) is not None:
+        query = query.where(picked)
     rows = db_session().execute(query.add_columns(total).order_by(total.desc(), client.name).limit(limit))
     return [{"client_id": r[0], "name": r[1], "status": r[2], "exhibition": r[3], "personal": r[4], "total": r[5]}
             for r in rows]
@@ -169,6 +171,8 @@ def biggest_moves(start: datetime, end: datetime, filters: dict, limit: int = MO
         query = query.where(RatingChange.component != "exhibition")
     if filters.get("manager_id"):
         query = query.where(client.manager_id == filters["manager_id"])
+    if (picked := report_client_condition(filters)) is not None:
+        query = query.where(picked)
     query = query.group_by(client.id, client.name).having(delta != 0)
     rows = db_session().execute(query.order_by(func.abs(delta).desc(), client.name).limit(limit))
     return [{"client_id": r[0], "name": r[1], "delta": r[2]} for r in rows]

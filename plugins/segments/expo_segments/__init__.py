@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from expo.hooks import (ApiDoc, ListColumn, ListFilter, NavItem, Panel, ReportSection, ScheduledJob,
                         enqueue_after_commit, hookimpl, openapi)
@@ -34,7 +35,11 @@ def nav_items(user):
 
 
 def _class_of(column):
-    return select(column).where(ClientClass.client_id == core.Client.id).correlate(core.Client).scalar_subquery()
+    """A client's stored class, as a subquery on an alias correlated to Client only (so it holds in
+    a query that reads ClientClass itself, a report section's say)."""
+    found = aliased(ClientClass, name="segment_class_of")
+    return (select(getattr(found, column.key)).where(found.client_id == core.Client.id).correlate(core.Client)
+            .scalar_subquery())
 
 
 @hookimpl

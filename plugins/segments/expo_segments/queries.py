@@ -148,12 +148,15 @@ def abcde_classified(period: Period, thresholds: Thresholds):
     return union_all(by_margin, potential).subquery("abcde")
 
 
-def matrix(user, period: Period, thresholds: Thresholds) -> dict:
-    """The 3×3 ABC/XYZ matrix: per cell the clients (those the user sees) and their revenue."""
+def matrix(user, period: Period, thresholds: Thresholds, where=None) -> dict:
+    """The 3×3 ABC/XYZ matrix: per cell the clients (those the user sees, and ``where`` keeps: a
+    condition on ``Client``) and their revenue."""
     found = classified(period, thresholds)
     stmt = scope_clients(select(found.c.abc, found.c.xyz, func.count(), func.sum(found.c.revenue))
                          .join(models.Client, models.Client.id == found.c.client_id), user) \
         .group_by(found.c.abc, found.c.xyz)
+    if where is not None:
+        stmt = stmt.where(where)
     cells = {(abc, xyz): {"clients": 0, "revenue": Decimal("0.00")} for abc in ABC for xyz in XYZ}
     for abc, xyz, count, revenue in db_session().execute(stmt):
         cells[(abc, xyz)] = {"clients": count, "revenue": Decimal(revenue).quantize(Decimal("0.01"))}
@@ -215,9 +218,10 @@ def recompute(client_id: int | None = None) -> None:
     session.execute(ClientClass.__table__.insert().from_select(names, query))
 
 
-def reactivation(user, limit: int, offset: int = 0):
+def reactivation(user, limit: int, offset: int = 0, where=None):
     """Clients silent for longer than k × their own average interval between purchases, longest
-    overdue first, with their last contact: ``(rows, total)``; a row is a dict."""
+    overdue first, with their last contact: ``(rows, total)``; a row is a dict. ``where``: a
+    further condition on ``Client``."""
     Client, Activity = models.Client, models.Activity
     k = Decimal(str(plugin_setting("SEGMENTS_REACTIVATION_FACTOR", "2")))
     c = ClientClass
@@ -230,6 +234,8 @@ def reactivation(user, limit: int, offset: int = 0):
     base = scope_clients(select(Client, c.last_purchase_on, silent.label("silent"),
                                 (span / (c.purchase_days - 1)).label("interval"), last_activity.label("contacted"))
                          .join(c, c.client_id == Client.id), user).where(overdue)
+    if where is not None:
+        base = base.where(where)
     total = db_session().scalar(select(func.count()).select_from(base.subquery())) or 0
     rows = db_session().execute(base.order_by((silent * (c.purchase_days - 1) - span).desc(), Client.id)
                                 .offset(offset).limit(limit))

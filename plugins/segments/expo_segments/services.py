@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, true
+from sqlalchemy.orm import aliased
 
 from expo.hooks import Forbidden, audit_record, create_task, db_session, fields, models, now, today
 from expo_segments.models import ClientClass, SavedSegment
@@ -42,12 +43,14 @@ def delete_segment(segment: SavedSegment, user) -> None:
 def segment_condition(filters: dict):
     """The SQL condition on ``Client`` of a segment's filters."""
     Client = models.Client
+    # An alias, correlated to Client only: the query this condition joins may read ClientClass itself.
+    found = aliased(ClientClass, name="segment_classes")
     terms = [getattr(Client, key) == filters[key] for key in ("region", "industry", "channel") if filters.get(key)]
-    classes = [getattr(ClientClass, key) == filters[key] for key in ("abc", "xyz") if filters.get(key)]
+    classes = [getattr(found, key) == filters[key] for key in ("abc", "xyz") if filters.get(key)]
     if filters.get("sales_category"):
-        classes.append(ClientClass.category == filters["sales_category"])
+        classes.append(found.category == filters["sales_category"])
     if classes:
-        terms.append(exists().where(ClientClass.client_id == Client.id, *classes))
+        terms.append(exists().where(found.client_id == Client.id, *classes).correlate(Client))
     return and_(true(), *terms)
 
 

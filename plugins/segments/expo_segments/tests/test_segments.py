@@ -4,6 +4,7 @@ report section, the API, and the manager's narrower view."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime, timezone
 
 import pytest
@@ -144,3 +145,28 @@ def test_birthdays_widget_and_report_section(app, base, login_as):
 def test_disabled_plugin_pages_are_gone(make_app, make_user, login_as):
     app = make_app(PLUGINS="none")
     assert login_as(make_user("planner"), app).get("/segments/").status_code == 404
+
+
+def test_a_saved_segment_narrows_a_report(app, base, api, login_as):
+    """A saved segment is a report filter: the core's summary and the segments section keep its clients."""
+    from expo_segments.jobs import recompute_all
+    from expo_segments.report import render
+
+    with app.app_context():
+        recompute_all()
+        db_session().commit()
+    page = login_as(base["planner"])
+    assert page.submit("/segments/saved", {"name": "Потерянные", "sales_category": "lost"}).status_code == 302
+    segment_id = page.get("/segments/").get_data(as_text=True).split("segment=")[1].split('"')[0]
+    assert f'<option value="{segment_id}">Потерянные</option>' in page.get("/reports/").get_data(as_text=True)
+    queued = api(base["planner"]).post("/reports", json={"sections": ["segments-clients"], "period": "2026-04",
+                                                         "segment": segment_id})
+    assert queued.status_code == 202, queued.json
+    with app.app_context(), app.test_request_context():
+        narrowed = str(render("2026-04", {"segment": segment_id}))
+        everyone = str(render("2026-04", {}))
+    def in_matrix(html):
+        return sum(int(n) for n in re.findall(r'id="cell-[A-C][X-Z]">\s*(\d+)', html))
+
+    assert "Клиент 6" in narrowed and "Клиент 6" in everyone
+    assert in_matrix(everyone) == 5 and in_matrix(narrowed) == 0  # the lost client bought nothing in the window
