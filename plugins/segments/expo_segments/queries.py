@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Numeric, and_, case, func, literal, null, select, union_all
+from sqlalchemy import Numeric, and_, case, exists, func, literal, null, select, union_all
 
 from expo.hooks import (ValidationError, db_session, fields, models, not_deleted, plugin_setting, scope_clients,
                         today)
@@ -148,10 +148,33 @@ def abcde_classified(period: Period, thresholds: Thresholds):
     return union_all(by_margin, potential).subquery("abcde")
 
 
+def uses_stored_classes(period: Period) -> bool:
+    """Whether the classes of ``period`` are read from ``segments_client_classes``: for the standard
+    window, once the nightly job (or an import) has filled it. Computing them takes seconds at
+    85 000 clients (docs/performance.md); the stored ones, a few milliseconds."""
+    return period == Period.standard() and bool(
+        db_session().scalar(select(exists().where(ClientClass.abc.is_not(None)))))
+
+
+def _classes(period: Period, thresholds: Thresholds):
+    """(client_id, revenue, abc, xyz): stored for the standard window, else computed now."""
+    if uses_stored_classes(period):
+        return select(ClientClass.client_id, ClientClass.revenue, ClientClass.abc, ClientClass.xyz) \
+            .where(ClientClass.abc.is_not(None)).subquery("classified")
+    return classified(period, thresholds)
+
+
+def _abcde(period: Period, thresholds: Thresholds):
+    if uses_stored_classes(period):
+        return select(ClientClass.client_id, ClientClass.abcde).where(ClientClass.abcde.is_not(None)) \
+            .subquery("abcde")
+    return abcde_classified(period, thresholds)
+
+
 def matrix(user, period: Period, thresholds: Thresholds, where=None) -> dict:
     """The 3×3 ABC/XYZ matrix: per cell the clients (those the user sees, and ``where`` keeps: a
     condition on ``Client``) and their revenue."""
-    found = classified(period, thresholds)
+    found = _classes(period, thresholds)
     stmt = scope_clients(select(found.c.abc, found.c.xyz, func.count(), func.sum(found.c.revenue))
                          .join(models.Client, models.Client.id == found.c.client_id), user) \
         .group_by(found.c.abc, found.c.xyz)
@@ -164,7 +187,7 @@ def matrix(user, period: Period, thresholds: Thresholds, where=None) -> dict:
 
 
 def abcde_counts(user, period: Period, thresholds: Thresholds) -> dict[str, int]:
-    found = abcde_classified(period, thresholds)
+    found = _abcde(period, thresholds)
     stmt = scope_clients(select(found.c.abcde, func.count()).join(models.Client, models.Client.id == found.c.client_id),
                          user).group_by(found.c.abcde)
     counts = dict.fromkeys(ABCDE, 0)
@@ -174,7 +197,7 @@ def abcde_counts(user, period: Period, thresholds: Thresholds) -> dict[str, int]
 
 def cell_clients(user, period: Period, thresholds: Thresholds, abc: str, xyz: str, limit: int, offset: int):
     """The clients of one matrix cell, biggest revenue first, with the total."""
-    found = classified(period, thresholds)
+    found = _classes(period, thresholds)
     base = scope_clients(select(models.Client, found.c.revenue).join(found, found.c.client_id == models.Client.id),
                          user).where(found.c.abc == abc, found.c.xyz == xyz)
     total = db_session().scalar(select(func.count()).select_from(base.subquery())) or 0

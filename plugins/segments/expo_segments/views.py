@@ -31,7 +31,8 @@ def index():
     return render_template("segments/index.html", period=period, thresholds=thresholds,
                            cells=queries.matrix(current_user, period, thresholds),
                            abcde=queries.abcde_counts(current_user, period, thresholds),
-                           segments=saved_segments(), errors={}, values={})
+                           segments=saved_segments(), errors={}, values={},
+                           stored=queries.uses_stored_classes(period))
 
 
 @bp.get("/cell")

@@ -170,3 +170,26 @@ def test_a_saved_segment_narrows_a_report(app, base, api, login_as):
 
     assert "Клиент 6" in narrowed and "Клиент 6" in everyone
     assert in_matrix(everyone) == 5 and in_matrix(narrowed) == 0  # the lost client bought nothing in the window
+
+
+def test_the_standard_window_reads_the_stored_classes_and_they_agree_with_a_live_computation(app, base, login_as,
+                                                                                           monkeypatch):
+    from expo_segments import queries
+    from expo_segments.jobs import recompute_all
+
+    with app.app_context(), app.test_request_context():
+        from expo.hooks import SYSTEM
+
+        standard, thresholds = queries.Period.standard(), queries.Thresholds.from_settings()
+        recompute_all()
+        db_session().commit()
+        assert queries.uses_stored_classes(standard)
+        with monkeypatch.context() as live_only:
+            live_only.setattr(queries, "uses_stored_classes", lambda period: False)
+            live = queries.matrix(SYSTEM, standard, thresholds)
+            live_abcde = queries.abcde_counts(SYSTEM, standard, thresholds)
+        assert not queries.uses_stored_classes(queries.Period.ending(standard.last, 6))
+        assert queries.matrix(SYSTEM, standard, thresholds) == live
+        assert queries.abcde_counts(SYSTEM, standard, thresholds) == live_abcde
+        assert sum(cell["clients"] for cell in live.values()) == 5
+    assert 'id="stored-classes"' in login_as(base["planner"]).get("/segments/").get_data(as_text=True)
