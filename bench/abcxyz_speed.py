@@ -3,7 +3,8 @@
 Creates a throw-away database (dropped at the end), loads ``--clients`` clients, each with a sale
 in every one of ``--months`` months (amounts and margins varied so every class occurs), plus a
 won engagement for one client in twenty, by COPY; then times the matrix of the whole period,
-ABCDE, and ``recompute()`` (categories and stored classes for every client), median of ``--runs``.
+ABCDE, and ``recompute()`` (categories and stored classes for every client), then the page's read
+of the standard window from the stored classes, median of ``--runs``.
 
 Usage: .venv/bin/python bench/abcxyz_speed.py [--clients 85000] [--months 24] [--runs 3]
 """
@@ -86,6 +87,12 @@ def main() -> None:
                 db_session().commit()
 
             print(f"recompute every client's category and classes: {median_seconds(recompute, args.runs):.2f} s")
+            standard = queries.Period.standard()
+            assert queries.uses_stored_classes(standard)
+            seconds = median_seconds(lambda: (queries.matrix(SYSTEM, standard, thresholds),
+                                              queries.abcde_counts(SYSTEM, standard, thresholds)), args.runs)
+            print(f"the page's matrix and ABCDE for the standard window, from the stored classes: "
+                  f"{seconds * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -82,17 +82,17 @@ class ClientFinder:
                 wanted[kind].add(value)
         session = db.session()
         self.by_tax = {tax: (cid, deleted is not None) for cid, tax, deleted in session.execute(
-            select(Client.id, Client.tax_id, Client.deleted_at).where(Client.tax_id.in_(wanted["t"])))} \
+            select(Client.id, Client.tax_id, Client.deleted_at).where(db.one_of(Client.tax_id, wanted["t"])))} \
             if wanted["t"] else {}
         live = Client.deleted_at.is_(None)
         self.by = {"e": defaultdict(list), "n": defaultdict(list)}
         if wanted["e"]:
             for cid, email, tax in session.execute(select(Client.id, func.lower(Client.email), Client.tax_id)
-                                                   .where(func.lower(Client.email).in_(wanted["e"]), live)):
+                                                   .where(db.one_of(func.lower(Client.email), wanted["e"]), live)):
                 self.by["e"][email].append((cid, tax))
         if wanted["n"]:
             for cid, key, tax in session.execute(select(Client.id, Client.name_key, Client.tax_id)
-                                                 .where(Client.name_key.in_(wanted["n"]), live)):
+                                                 .where(db.one_of(Client.name_key, wanted["n"]), live)):
                 self.by["n"][key].append((cid, tax))
 
     def find(self, verdict: Verdict) -> int | None:

@@ -184,8 +184,7 @@ def execute(import_id: int, write: bool, user: Actor) -> None:
         session.execute(delete(ImportRow).where(ImportRow.import_id == imp.id))
 
         def keep(verdicts: list[Verdict]) -> None:
-            if verdicts:
-                session.execute(ImportRow.__table__.insert(), [_row(imp.id, verdict) for verdict in verdicts])
+            db.insert_many(ImportRow.__table__, [_row(imp.id, verdict) for verdict in verdicts])
 
         counts = process(file_path(imp), imp.kind, imp.mapping, user, write, keep, imp.id,
                          progress=lambda done: report_progress(imp.id, done, imp.total_rows or 0))

@@ -35,15 +35,15 @@ def _with_defaults(values: dict) -> dict:
 def _insert_clients(session, values: list[dict]) -> list[int]:
     """Insert the rows; their new ids, in order.
 
-    On PostgreSQL the ids are drawn from the sequence first and the rows go in as one pipelined
-    ``executemany``: a multi-row ``INSERT … RETURNING`` of 1 000 rows costs psycopg more to build
-    than the database to run. SQLite returns them from the multi-row insert cheaply.
+    On PostgreSQL the ids are drawn from the sequence first and the rows go in by COPY: a
+    multi-row ``INSERT … RETURNING`` of 1 000 rows costs psycopg more to build than the database
+    to run. SQLite returns them from the multi-row insert cheaply.
     """
     table = Client.__table__
     if session.get_bind().dialect.name == "postgresql":
         ids = session.scalars(select(func.nextval("clients_id_seq")).select_from(
             func.generate_series(1, len(values)))).all()
-        session.execute(table.insert(), [dict(row, id=client_id) for row, client_id in zip(values, ids)])
+        db.insert_many(table, [dict(row, id=client_id) for row, client_id in zip(values, ids)])
         return list(ids)
     return list(session.scalars(table.insert().returning(table.c.id, sort_by_parameter_order=True), values))
 
@@ -135,8 +135,7 @@ class Writer:
                 continue
             have |= keys
             added.append({**dict.fromkeys(CONTACT_FIELDS), **contact, "client_id": verdict.client_id})
-        if added:
-            db.session().execute(Contact.__table__.insert(), added)
+        db.insert_many(Contact.__table__, added)
         return []
 
     def _sales(self, rows: list[Verdict]) -> None:
