@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from expo.hooks import commit, db_session, enqueue_after_commit, models, now, plugin_setting, rollback
 from expo_ratings.models import ClientRating, EngagementRating, RatingChange, Recomputation
 from expo_ratings.rules import points_for
-from expo_ratings.services import insert_ignoring_duplicates, refresh_clients
+from expo_ratings.services import RECOMPUTE_TIMEOUT, insert_ignoring_duplicates, refresh_clients
 
 log = logging.getLogger(__name__)
 _CHECKED = "ratings.pending_checked"
@@ -144,6 +144,7 @@ def start_pending_once() -> None:
         log.warning("ratings: its tables are missing; run `expo db upgrade`")
         return
     if pending is not None:
-        enqueue_after_commit("expo_ratings.jobs:recompute", recomputation_id=pending.id)
+        enqueue_after_commit("expo_ratings.jobs:recompute", {"job_timeout": RECOMPUTE_TIMEOUT},
+                             recomputation_id=pending.id)
         log.info("ratings: enabled for the first time, giving closed engagements their status ratings")
     commit()

@@ -15,6 +15,8 @@ from expo_ratings import rules as rule_set
 from expo_ratings.models import ClientRating, EngagementRating, RatingChange, Recomputation
 
 
+RECOMPUTE_TIMEOUT = 1800  # seconds a recomputation job may run on a worker
+
 def insert_ignoring_duplicates(model):
     """``INSERT … ON CONFLICT DO NOTHING`` on either database: two transactions may create the
     same client's or engagement's row at once, and neither should fail for it."""
@@ -141,7 +143,8 @@ def start_recomputation(trigger: str, user) -> Recomputation:
     run = Recomputation(trigger=trigger, state="queued", requested_by_id=user.id, created_at=now())
     db_session().add(run)
     db_session().flush()
-    enqueue_after_commit("expo_ratings.jobs:recompute", recomputation_id=run.id)
+    # RQ's default of 180 s is short for a big firm (200 000 clients: about a minute, bench/ratings_speed.py)
+    enqueue_after_commit("expo_ratings.jobs:recompute", {"job_timeout": RECOMPUTE_TIMEOUT}, recomputation_id=run.id)
     return run
 
 

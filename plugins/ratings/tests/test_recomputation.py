@@ -153,6 +153,11 @@ def test_saving_rules_queues_the_recomputation_for_a_real_rq_worker(make_app, fi
     assert run["state"] == "queued" and run["trigger"] == "rules"
     with app.app_context():
         assert _statuses()[firm.second_engagement.id] == 10  # not yet: the worker has not run
+    from redis import Redis
+    from rq import Queue
+
+    queued = Queue("expo", connection=Redis.from_url(private_redis)).jobs
+    assert [job.timeout for job in queued] == [1800]  # a big firm's run outlasts RQ's default 180 s
     result = app.test_cli_runner().invoke(args=["worker", "--burst"])
     assert result.exit_code == 0, result.output
     assert api(firm.admin, target=app).get(f"/ratings/recomputations/{run['id']}").json["state"] == "done"
