@@ -157,7 +157,7 @@ def test_saving_rules_queues_the_recomputation_for_a_real_rq_worker(make_app, fi
     from rq import Queue
 
     queued = Queue("expo", connection=Redis.from_url(private_redis)).jobs
-    # the recomputation (beside the audit's other jobs) may outlast RQ's default 180 s: a big firm's does
+    # the recomputation (queued beside other jobs) may outlast RQ's default 180 s: a big firm's does
     assert 1800 in [job.timeout for job in queued]
     result = app.test_cli_runner().invoke(args=["worker", "--burst"])
     assert result.exit_code == 0, result.output
