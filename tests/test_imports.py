@@ -117,7 +117,10 @@ def test_csv_files_in_each_encoding_and_delimiter(app, api, firm, encoding, deli
 
 def test_bad_files_are_refused_with_a_reason(app, api, firm, make_app, make_user):
     planner = api(firm["planner"])
+    # a compressed PDF stream: control bytes throughout, though no NUL in its first bytes
+    pdf = b"%PDF-1.7\n1 0 obj\n<< /Filter /FlateDecode >>\nstream\n" + bytes(range(1, 256)) * 20
     for content, name, message in [(b"", "empty.csv", "empty"), (b"%PDF-1.7\x00\x00binary", "a.pdf", "Not a spreadsheet"),
+                                   (pdf, "b.pdf", "Not a spreadsheet"),
                                    (b"PK\x03\x04broken zip", "a.xlsx", "Not a spreadsheet")]:
         response = _post(planner, content, name)
         assert response.status_code == 422 and message in response.json["error"]["fields"]["file"], name

@@ -203,6 +203,18 @@ def _mark_formulas(numbered, unsaved: set[tuple[int, int]], first_column: int):
         yield number, cells
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13))
+
+
+def looks_like_text(sample: bytes) -> bool:
+    """Whether the file's first bytes can be CSV: no NUL, hardly any other control bytes (a PDF,
+    an image or an archive that is not a workbook has them everywhere; cp1251 and UTF-8 text none)."""
+    if b"\x00" in sample:
+        return False
+    control = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    return control <= max(2, len(sample) // 200)  # an odd one (DOS end-of-file mark) is forgiven
+
+
 def detect_encoding(sample: bytes) -> str:
     """UTF-8 (with or without BOM) or cp1251. A UTF-8 file with a few broken bytes stays UTF-8 (the
     rows holding them are reported); text where most non-ASCII bytes are not UTF-8 is cp1251."""
@@ -232,7 +244,7 @@ def detect_delimiter(lines: list[str]) -> str:
 def _csv(path: Path, score):
     with path.open("rb") as handle:
         sample = handle.read(SAMPLE_BYTES)
-    if b"\x00" in sample:
+    if not looks_like_text(sample):
         raise file_error(_l("Not a spreadsheet Expo can read: save it as .xlsx or .csv."))
     encoding = detect_encoding(sample)
     lines = sample.decode(encoding, errors="replace").splitlines()[:50]
