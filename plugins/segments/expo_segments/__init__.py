@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.orm import aliased
 
 from expo.hooks import (ApiDoc, ListColumn, ListFilter, NavItem, Panel, ReportSection, ScheduledJob,
@@ -66,8 +66,9 @@ def list_filters(list_name, user):
         ListFilter("sales_category", _l("By sales"), tuple(CATEGORY_LABELS.items()), has(ClientClass.category)),
         ListFilter("abc", "ABC", (("A", "A"), ("B", "B"), ("C", "C")), has(ClientClass.abc)),
         ListFilter("xyz", "XYZ", (("X", "X"), ("Y", "Y"), ("Z", "Z")), has(ClientClass.xyz)),
+        # A segment deleted since (a stored report's filter) keeps nobody rather than everybody.
         ListFilter("segment", _l("Segment"), tuple((str(s.id), s.name) for s in saved),
-                   lambda value: services.segment_condition(conditions[value])),
+                   lambda value: services.segment_condition(conditions[value]) if value in conditions else false()),
     ]
 
 

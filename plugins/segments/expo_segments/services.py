@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, true
+from sqlalchemy import and_, exists, select, true
 from sqlalchemy.orm import aliased
 
-from expo.hooks import Forbidden, audit_record, create_task, db_session, fields, models, now, today
+from expo.hooks import Conflict, Forbidden, audit_record, create_task, db_session, fields, models, now, today
 from expo_segments.models import ClientClass, SavedSegment
 from expo_segments.queries import ABC, XYZ
 
@@ -33,9 +33,20 @@ def save_segment(data, user) -> SavedSegment:
     return segment
 
 
+def subscriptions_using(segment: SavedSegment) -> list[str]:
+    """The names of the report subscriptions narrowed by ``segment`` (a handful of rows: read whole)."""
+    subscriptions = db_session().scalars(select(models.ReportSubscription)).all()
+    return sorted(s.name for s in subscriptions if str((s.filters or {}).get("segment")) == str(segment.id))
+
+
 def delete_segment(segment: SavedSegment, user) -> None:
+    """Delete a saved segment (its author or a planner); not while a report subscription uses it,
+    whose mailings would otherwise go out about nobody."""
     if not (user.can_assign or segment.created_by_id == user.id):
         raise Forbidden()
+    if using := subscriptions_using(segment):
+        raise Conflict(_l("Report subscriptions use this segment: %(names)s. Change them first.",
+                          names=", ".join(using)))
     audit_record("delete", "segment", segment.id, user, name=segment.name)
     db_session().delete(segment)
 

@@ -8,7 +8,7 @@ import re
 from datetime import date, datetime, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from expo.hooks import db_session, models, update_engagement
 from expo_segments.models import ClientClass
@@ -193,3 +193,24 @@ def test_the_standard_window_reads_the_stored_classes_and_they_agree_with_a_live
         assert queries.abcde_counts(SYSTEM, standard, thresholds) == live_abcde
         assert sum(cell["clients"] for cell in live.values()) == 5
     assert 'id="stored-classes"' in login_as(base["planner"]).get("/segments/").get_data(as_text=True)
+
+
+def test_a_segment_a_subscription_uses_is_not_deleted_and_a_gone_one_keeps_nobody(app, base, api, login_as):
+    page = login_as(base["planner"])
+    assert page.submit("/segments/saved", {"name": "Москва", "region": "Москва"}).status_code == 302
+    segment_id = page.get("/segments/").get_data(as_text=True).split("segment=")[1].split('"')[0]
+    created = api(base["planner"]).post("/reports/subscriptions", json={
+        "name": "Москва ежемесячно", "sections": ["summary"], "frequency": "monthly", "day": 1,
+        "recipient_user_ids": [base["planner"].id], "segment": segment_id})
+    assert created.status_code == 201, created.json
+    refused = page.submit(f"/segments/saved/{segment_id}/delete")
+    assert refused.status_code == 409 and "Москва ежемесячно" in refused.get_data(as_text=True)
+    assert f"segment={segment_id}" in page.get("/segments/").get_data(as_text=True)  # still there
+    assert api(base["planner"]).delete(f"/reports/subscriptions/{created.json['id']}").status_code == 204
+    assert page.submit(f"/segments/saved/{segment_id}/delete").status_code == 302
+    # a report still naming the deleted segment counts nobody, rather than failing or counting everyone
+    from expo.hooks import report_client_condition
+
+    with app.app_context(), app.test_request_context():
+        nobody = report_client_condition({"segment": segment_id})
+        assert db_session().scalar(select(func.count(models.Client.id)).where(nobody)) == 0
