@@ -117,3 +117,38 @@ def test_a_huge_document_is_laid_out_as_a_pdf_in_a_child_process_and_stopped_in_
     assert time.monotonic() - started < 10
     printed = page.get(f"/engagements/{engagement.id}/documents/{short}.pdf")
     assert printed.status_code == 200 and printed.data.startswith(b"%PDF")
+
+
+def test_a_full_pool_answers_busy_instead_of_queueing_for_ever(document, monkeypatch):
+    from expo.core import sandbox_pool
+
+    pool = sandbox_pool.Pool(size=1, memory_mb=200)
+    held = pool._take(wait=1)  # the only worker, taken by a runaway template
+    started = time.monotonic()
+    with pytest.raises(sandbox_pool.TemplateLimit) as refused:
+        pool._take(wait=0.3)
+    assert refused.value.kind == "busy" and 0.25 < time.monotonic() - started < 2
+    pool._give_back(held)
+    pool.close()
+    # … which the page answers 503 with a message, not a 422 about the template
+    url = document("Dear {{ client.name }}")
+    def every_worker_taken(*_args, **_kwargs):
+        raise sandbox_pool.TemplateLimit("busy")
+
+    monkeypatch.setattr(sandbox_pool, "fill", every_worker_taken)
+    response = document.page.get(url)
+    assert response.status_code == 503 and "other documents" in response.get_data(as_text=True)
+
+
+def test_pdf_printing_takes_turns(monkeypatch):
+    from expo.core import pdf
+
+    slot = pdf._slot(1)
+    assert slot.acquire(timeout=1)  # one rendering under way
+    try:
+        with pytest.raises(pdf.PdfLimit) as refused:
+            pdf.render_pdf_isolated("<p>x</p>", timeout=0.3, memory_mb=1024, concurrent=1)
+        assert refused.value.kind == "busy"
+    finally:
+        slot.release()
+    assert pdf.render_pdf_isolated("<p>x</p>", timeout=20, memory_mb=1024, concurrent=1).startswith(b"%PDF")

@@ -13,7 +13,7 @@ from jinja2 import TemplateError
 
 from expo.core import clock, sandbox_pool
 from expo.core.document_sandbox import MAX_OUTPUT, DocumentSandbox
-from expo.core.errors import ValidationError
+from expo.core.errors import Busy, ValidationError
 from expo.core.models import Engagement
 
 _env = DocumentSandbox()  # for syntax checks only: templates are filled in a worker process
@@ -45,6 +45,8 @@ def render_text(template: str, engagement: Engagement) -> str:
         return sandbox_pool.fill(template, context(engagement), timeout=config["DOCUMENT_TIMEOUT"],
                                  memory_mb=config["DOCUMENT_MEMORY_MB"], size=config["DOCUMENT_WORKERS"])
     except sandbox_pool.TemplateLimit as stopped:
+        if stopped.kind == "busy":
+            raise Busy() from None
         raise ValidationError(fields={"document_template": str(_why(stopped))}) from None
 
 

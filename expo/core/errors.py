@@ -49,3 +49,13 @@ class Conflict(ExpoError):
 
     def default_message(self):
         return _l("This conflicts with existing data.")
+
+
+class Busy(ExpoError):
+    """Every worker for this kind of work is taken (documents being filled or printed): try again."""
+
+    status = 503
+    code = "busy"
+
+    def default_message(self):
+        return _l("Expo is preparing other documents right now; try again in a moment.")

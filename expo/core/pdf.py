@@ -13,8 +13,10 @@ wall-clock and a memory limit, so the web process never pays for it.
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -66,21 +68,43 @@ def render_pdf(html: str) -> bytes:
 
 
 class PdfLimit(Exception):
-    """An isolated rendering was stopped: ``kind`` is timeout or failed (out of memory included)."""
+    """An isolated rendering was stopped: ``kind`` is timeout, busy (never started) or failed (out of
+    memory included)."""
 
     def __init__(self, kind: str):
         super().__init__(kind)
         self.kind = kind
 
 
-def render_pdf_isolated(html: str, timeout: float, memory_mb: int) -> bytes:
+_slots: dict[int, threading.BoundedSemaphore] = {}
+_slots_lock = threading.Lock()
+
+
+def _slot(size: int) -> threading.BoundedSemaphore:
+    """At most ``size`` isolated renderings at once per process (per process id: a forked worker
+    gets its own), so a burst of huge documents cannot start a gigabyte child per request."""
+    with _slots_lock:
+        key = os.getpid() * 1000 + size
+        if key not in _slots:
+            _slots[key] = threading.BoundedSemaphore(size)
+        return _slots[key]
+
+
+def render_pdf_isolated(html: str, timeout: float, memory_mb: int, concurrent: int = 2) -> bytes:
     """:func:`render_pdf` in a fresh child process (``python -I -m expo.core.pdf``): killed after
-    ``timeout`` seconds, its address space capped at ``memory_mb``. Raises :class:`PdfLimit`."""
+    ``timeout`` seconds, its address space capped at ``memory_mb``; at most ``concurrent`` at a
+    time in this process (a caller waits up to ``timeout`` for its turn). Raises :class:`PdfLimit`
+    (``busy`` when no turn came)."""
+    slot = _slot(concurrent)
+    if not slot.acquire(timeout=timeout):
+        raise PdfLimit("busy")
     try:
         done = subprocess.run([sys.executable, "-I", "-m", "expo.core.pdf", str(memory_mb)], input=html.encode(),
                               capture_output=True, timeout=timeout, close_fds=True)
     except subprocess.TimeoutExpired:
         raise PdfLimit("timeout") from None
+    finally:
+        slot.release()
     if done.returncode != 0 or not done.stdout.startswith(b"%PDF"):
         log.warning("isolated PDF rendering failed (exit %s): %.300s", done.returncode, done.stderr.decode(errors="replace"))
         raise PdfLimit("failed")

@@ -25,7 +25,8 @@ SCRIPT = Path(__file__).with_name("document_sandbox.py")
 
 
 class TemplateLimit(Exception):
-    """The template was stopped: ``kind`` is timeout, memory, output, limit or failed."""
+    """The template was stopped: ``kind`` is timeout, memory, output, limit or failed — or never
+    started: ``busy`` (every worker taken for longer than the template's own time limit)."""
 
     def __init__(self, kind: str, detail: str = ""):
         super().__init__(f"{kind}: {detail}" if detail else kind)
@@ -76,10 +77,16 @@ class Pool:
         self.busy = 0
         self.lock = threading.Condition()
 
-    def _take(self) -> _Worker:
+    def _take(self, wait: float) -> _Worker:
+        """A warm worker, or a new one while fewer than ``size`` are busy; waits at most ``wait``
+        seconds for one to come free (a queue of runaway templates must not hold every request)."""
+        deadline = time.monotonic() + wait
         with self.lock:
             while not self.idle and self.busy >= self.size:
-                self.lock.wait()
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TemplateLimit("busy")
+                self.lock.wait(remaining)
             self.busy += 1
             if self.idle:
                 return self.idle.pop()
@@ -97,7 +104,7 @@ class Pool:
             self.lock.notify()
 
     def fill(self, template: str, context: dict, timeout: float) -> str:
-        worker = self._take()
+        worker = self._take(wait=timeout)
         try:
             reply = worker.fill(template, context, time.monotonic() + timeout)
         except TimeoutError:

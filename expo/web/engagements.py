@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from expo.core import access, db
 from expo.core.documents import render_text
-from expo.core.errors import NotFound, ValidationError
+from expo.core.errors import Busy, NotFound, ValidationError
 from expo.core.models import ACTIVITY_KINDS, ScenarioAction, ScenarioStep
 from expo.core.pdf import PdfLimit, render_pdf_isolated, static_uri
 from expo.core.queries.engagements import engagement_details
@@ -117,8 +117,11 @@ def document(engagement_id: int, action_id: int, fmt: str):
     filename = f"document-{engagement.id}-{action.id}.pdf"
     config = current_app.config
     try:
-        pdf = render_pdf_isolated(html, config["DOCUMENT_PDF_TIMEOUT"], config["DOCUMENT_PDF_MEMORY_MB"])
+        pdf = render_pdf_isolated(html, config["DOCUMENT_PDF_TIMEOUT"], config["DOCUMENT_PDF_MEMORY_MB"],
+                                  concurrent=config["DOCUMENT_WORKERS"])
     except PdfLimit as stopped:
+        if stopped.kind == "busy":
+            raise Busy() from None
         message = (_("The document is too long to print as a PDF (more than %(n)d s).", n=config["DOCUMENT_PDF_TIMEOUT"])
                    if stopped.kind == "timeout" else _("The document could not be printed as a PDF; try the HTML version."))
         raise ValidationError(message, fields={"document_template": message}) from None
