@@ -163,3 +163,15 @@ def test_admins_see_and_revoke_tokens_on_the_users_page(app, client, api, make_u
     assert robot.get("/clients").status_code == 401
     client.login("m@firm.ru")
     assert client.submit(f"/admin/tokens/{token_id}/revoke").status_code == 403
+
+
+def test_an_htmx_request_after_the_session_ended_sends_the_browser_to_the_login_page(app, client, make_user):
+    make_user("manager", email="m@firm.ru")
+    client.login("m@firm.ru")
+    client.submit("/logout")
+    fragment = client.http.get("/clients/?q=Ром", headers={"HX-Request": "true",
+                                                          "HX-Current-URL": "http://localhost/clients/?q=Р"})
+    assert fragment.status_code == 401 and fragment.get_data() == b""  # nothing to swap into the list
+    assert fragment.headers["HX-Redirect"].startswith("/login?next=/clients/")
+    page = client.http.get("/clients/?q=Ром")
+    assert page.status_code == 302 and page.headers["Location"].startswith("/login?next=/clients/")

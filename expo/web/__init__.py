@@ -1,7 +1,9 @@
 """The web layer: one blueprint per area, plus the JSON API under /api/v1."""
 from __future__ import annotations
 
-from flask import Flask, has_request_context, render_template, request, send_from_directory, url_for
+from urllib.parse import urlsplit
+
+from flask import Flask, has_request_context, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -34,6 +36,16 @@ def register_web(app: Flask) -> None:
     @login.user_loader
     def _load_user(session_token: str):
         return user_for_session(session_token)  # None once logged out (or deactivated)
+
+    @login.unauthorized_handler
+    def _to_login():
+        # An HTMX fragment request would swap the whole login page into the list it refreshes:
+        # send the browser to the login page instead (and back here afterwards).
+        if request.htmx:
+            page = urlsplit(request.headers.get("HX-Current-URL", ""))
+            back = page.path + (f"?{page.query}" if page.query else "") if page.path else None
+            return "", 401, {"HX-Redirect": url_for("auth.login", next=back)}
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
 
     for module in (auth, home, clients, imports, exhibitions, engagements, scenarios, tasks, reports, admin):
         app.register_blueprint(module.bp)
