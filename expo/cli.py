@@ -222,13 +222,46 @@ def scheduler():
 
     url = current_app.config["REDIS_URL"]
     if not url:
-        raise click.ClickException("EXPO_REDIS_URL is not set: run `expo tasks check` from the system's cron instead")
+        raise click.ClickException("EXPO_REDIS_URL is not set: run the recurring jobs from the system's cron "
+                                   "instead (`expo jobs list` prints the crontab lines)")
     schedule.run_forever(url)
 
 
 @click.group("jobs")
 def jobs_group():
-    """The job outbox."""
+    """The job outbox, and the recurring jobs (for the system's cron when there is no Redis)."""
+
+
+@jobs_group.command("list")
+@with_appcontext
+def jobs_list():
+    """The recurring jobs (the core's and the enabled plugins'), as crontab lines that run them here."""
+    import shlex
+    import sys
+    from pathlib import Path
+
+    from expo.core import schedule
+
+    expo = shlex.quote(str(Path(sys.argv[0]).resolve()))
+    here = shlex.quote(str(Path.cwd()))
+    for job in schedule.all_jobs():
+        click.echo(f"{job.cron:<14} cd {here} && {expo} jobs run {job.key}    # {job.func}")
+
+
+@jobs_group.command("run")
+@click.argument("names", nargs=-1, required=True)
+@with_appcontext
+def jobs_run(names):
+    """Run recurring jobs by name (see `expo jobs list`) once, here, now; each is safe to repeat."""
+    from expo.core import jobs, schedule
+
+    by_name = {job.key: job for job in schedule.all_jobs()}
+    unknown = [name for name in names if name not in by_name]
+    if unknown:
+        raise click.ClickException(f"no recurring job {', '.join(unknown)}; known: {', '.join(sorted(by_name))}")
+    for name in names:
+        result = jobs.run_job(by_name[name].func, {})
+        click.echo(f"{name}: {result if result is not None else 'done'}")
 
 
 @jobs_group.command("drain")

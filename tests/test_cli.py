@@ -64,3 +64,28 @@ def test_demo_data_makes_a_believable_firm_once(app, runner):
 def test_the_worker_needs_redis(runner):
     result = runner.invoke(args=["worker", "--burst"])
     assert result.exit_code != 0 and "EXPO_REDIS_URL" in result.output
+
+
+def test_the_recurring_jobs_run_from_the_systems_cron(app, runner, make_user, frozen_clock):
+    """Without Redis nothing runs the nightly purges: `expo jobs list` prints their crontab lines and
+    `expo jobs run NAME` runs one now."""
+    from expo.core.models import Client
+    from expo.core.services import deletion
+    from expo.testing import new_client
+
+    listing = runner.invoke(args=["jobs", "list"]).output
+    for name in ("deadlines", "client-purge", "login-sessions", "job-outbox", "report-subscriptions"):
+        assert f"jobs run {name}" in listing
+    planner = make_user("planner", grants=["clients.delete"])
+    with app.app_context():
+        gone = new_client(db.session().get(User, planner.id))
+        deletion.delete_client(gone, db.session().get(User, planner.id))
+        db.commit()
+        gone_id = gone.id
+    frozen_clock.advance(days=31)
+    result = runner.invoke(args=["jobs", "run", "client-purge", "login-sessions"])
+    assert result.exit_code == 0 and "client-purge: {'purged': 1}" in result.output, result.output
+    with app.app_context():
+        assert db.session().get(Client, gone_id) is None
+    refused = runner.invoke(args=["jobs", "run", "no-such-job"])
+    assert refused.exit_code != 0 and "no recurring job no-such-job" in refused.output

@@ -6,12 +6,15 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from expo.core import clock, db
 from expo.core.models import SYSTEM, AuditEvent, Client, Import, User
+from expo.core.errors import Conflict
 from expo.core.services import deletion
+from expo.core.services.clients import create_client
 from expo.testing import new_client, new_engagement, new_exhibition, upload, xlsx_bytes
 from tests.test_jobs import redis_url  # noqa: F401  (fixture)
 
@@ -100,6 +103,9 @@ def test_the_purge_deletes_for_good_after_the_grace_days_and_fires_client_delete
         # past the window the bin promised: neither listed nor restorable, even before the purge runs
         assert [c.id for c in deletion.deleted_clients(10)[0]] == [beta]
         assert deletion.restore_clients([alpha], SYSTEM) == 0
+        with pytest.raises(Conflict) as taken:  # and the tax id it holds says so, not "can be restored"
+            create_client({"name": "ООО «Новая Альфа»", "tax_id": db.session().get(Client, alpha).tax_id}, me)
+        assert "nightly purge" in taken.value.fields["tax_id"]
         assert deletion.run_purge() == {"purged": 1}
         db.commit()
         assert deletion.run_purge() == {"purged": 0}

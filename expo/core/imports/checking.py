@@ -81,7 +81,7 @@ class ClientFinder:
             for kind, value in verdict.keys:
                 wanted[kind].add(value)
         session = db.session()
-        self.by_tax = {tax: (cid, deleted is not None) for cid, tax, deleted in session.execute(
+        self.by_tax = {tax: (cid, deleted) for cid, tax, deleted in session.execute(
             select(Client.id, Client.tax_id, Client.deleted_at).where(db.one_of(Client.tax_id, wanted["t"])))} \
             if wanted["t"] else {}
         live = Client.deleted_at.is_(None)
@@ -99,9 +99,9 @@ class ClientFinder:
         """The client the row names (None: a new one); refuses the row when it cannot tell."""
         keys = dict(verdict.keys)
         if "t" in keys and keys["t"] in self.by_tax:
-            client_id, deleted = self.by_tax[keys["t"]]
-            if deleted:
-                verdict.refuse("tax_id", tax_id_taken_message(deleted=True))
+            client_id, deleted_at = self.by_tax[keys["t"]]
+            if deleted_at is not None:
+                verdict.refuse("tax_id", tax_id_taken_message(deleted_at))
                 return None
             return client_id
         for kind in ("e", "n"):

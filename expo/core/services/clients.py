@@ -55,12 +55,17 @@ def _check_manager(manager_id: int | None) -> None:
 TAX_ID_TAKEN = _l("Another client has this tax id.")
 
 
-def tax_id_taken_message(deleted: bool):
-    """Why a tax id cannot be used. A deleted client keeps its tax id until it is purged, so that
-    restoring it never collides; the message says so (see ADR 0010)."""
-    if deleted:
+def tax_id_taken_message(deleted_at):
+    """Why a tax id cannot be used (its holder deleted at ``deleted_at``, or None: a live client).
+    A deleted client keeps its tax id until it is purged, so that restoring it never collides; the
+    message says whether it can still be restored (see ADR 0010)."""
+    from expo.core.services.deletion import restorable
+
+    if deleted_at is None:
+        return TAX_ID_TAKEN
+    if restorable(deleted_at):
         return _l("A deleted client has this tax id; an administrator can restore it.")
-    return TAX_ID_TAKEN
+    return _l("A deleted client has this tax id until the nightly purge deletes it for good.")
 
 
 def _check_unique_tax_id(tax_id: str | None, client_id: int | None = None) -> None:
@@ -72,7 +77,7 @@ def _check_unique_tax_id(tax_id: str | None, client_id: int | None = None) -> No
         query = query.where(Client.id != client_id)
     holder = db.session().execute(query.limit(1)).first()
     if holder is not None:
-        message = tax_id_taken_message(holder.deleted_at is not None)
+        message = tax_id_taken_message(holder.deleted_at)
         raise Conflict(message, fields={"tax_id": str(message)})
 
 

@@ -30,6 +30,12 @@ def purge_days() -> int:
     return current_app.config["CLIENT_PURGE_DAYS"]
 
 
+def restorable(deleted_at: datetime) -> bool:
+    """Whether a client deleted at ``deleted_at`` is still in the bin (restorable) now; also an SQL
+    condition when given the column."""
+    return deleted_at >= clock.now() - timedelta(days=purge_days())
+
+
 def _require_delete(user: Actor) -> None:
     access.require_write(user)
     access.require_permission(user, "clients.delete")
@@ -66,7 +72,7 @@ def restore_clients(client_ids: Iterable[int], user: Actor) -> int:
     if not ids:
         return 0
     result = db.session().execute(
-        update(Client).where(Client.id.in_(ids), Client.deleted_at >= clock.now() - timedelta(days=purge_days()))
+        update(Client).where(Client.id.in_(ids), restorable(Client.deleted_at))
         .values(deleted_at=None, deleted_by_id=None).execution_options(synchronize_session=False))
     audit.record("restore", "client", ids[0] if len(ids) == 1 else None, user, ids=ids, count=result.rowcount)
     return result.rowcount
@@ -111,11 +117,11 @@ class DeletedClient:
 def deleted_clients(limit: int, offset: int = 0) -> tuple[list[DeletedClient], int]:
     """The deleted clients still restorable, newest deletion first (two statements)."""
     session = db.session()
-    restorable = Client.deleted_at >= clock.now() - timedelta(days=purge_days())
-    total = session.scalar(select(func.count(Client.id)).where(restorable)) or 0
+    in_bin = restorable(Client.deleted_at)
+    total = session.scalar(select(func.count(Client.id)).where(in_bin)) or 0
     rows = session.execute(
         select(Client.id, Client.name, Client.tax_id, Client.deleted_at, User.name)
-        .outerjoin(User, User.id == Client.deleted_by_id).where(restorable)
+        .outerjoin(User, User.id == Client.deleted_by_id).where(in_bin)
         .order_by(Client.deleted_at.desc(), Client.id).offset(offset).limit(limit)).all()
     days = timedelta(days=purge_days())
     return [DeletedClient(r[0], r[1], r[2], r[3], r[4], r[3] + days) for r in rows], total
