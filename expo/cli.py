@@ -99,6 +99,89 @@ def users_grant(email, permission):
     click.echo(f"granted {permission} to {user.email}")
 
 
+def _user(email: str):
+    from expo.core.services.users import find_by_email
+
+    user = find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no user {email}")
+    return user
+
+
+@users_group.command("ungrant")
+@click.argument("email")
+@click.argument("permission")
+@with_appcontext
+def users_ungrant(email, permission):
+    """Take a right (clients.export, clients.delete, …) back."""
+    from expo.core.services.users import ungrant
+
+    user = _user(email)
+    ungrant(user, permission, SYSTEM)
+    db.commit()
+    click.echo(f"{user.email} no longer holds {permission}")
+
+
+@users_group.command("deactivate")
+@click.argument("email")
+@with_appcontext
+def users_deactivate(email):
+    """Someone left: they can no longer log in; their sessions end and their API tokens are revoked."""
+    from expo.core.services.users import set_active
+
+    user = _user(email)
+    set_active(user, False, SYSTEM)
+    db.commit()
+    click.echo(f"deactivated {user.email} (their clients keep their manager until a planner hands them over)")
+
+
+@users_group.command("activate")
+@click.argument("email")
+@with_appcontext
+def users_activate(email):
+    """Let a deactivated user log in again."""
+    from expo.core.services.users import set_active
+
+    user = _user(email)
+    set_active(user, True, SYSTEM)
+    db.commit()
+    click.echo(f"activated {user.email}")
+
+
+@users_group.command("role")
+@click.argument("email")
+@click.argument("role")
+@with_appcontext
+def users_role(email, role):
+    """Change a user's role (admin, planner, manager, viewer); they log in again."""
+    from expo.core.services.users import set_role
+
+    user = _user(email)
+    try:
+        set_role(user, role, SYSTEM)
+    except ExpoError as problem:
+        _fail(problem)
+    db.commit()
+    click.echo(f"{user.email} is now {user.role}")
+
+
+@users_group.command("password")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_appcontext
+def users_password(email, password):
+    """Set a new password (the user's browser sessions end)."""
+    from expo.core.services.users import set_password
+
+    user = _user(email)
+    try:
+        set_password(user, password, SYSTEM)
+    except ExpoError as problem:
+        _fail(problem)
+    db.commit()
+    click.echo(f"new password set for {user.email}")
+
+
 @users_group.command("token")
 @click.argument("email")
 @click.option("--days", type=click.IntRange(1, 3650), default=None, help="Expire after this many days.")

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from expo.core import db
 from expo.core.models import Activity, Client, Engagement, Exhibition, User
+from expo.testing import PageClient
 
 
 def test_users_create_validates_and_grants(app, runner):
@@ -89,3 +90,30 @@ def test_the_recurring_jobs_run_from_the_systems_cron(app, runner, make_user, fr
         assert db.session().get(Client, gone_id) is None
     refused = runner.invoke(args=["jobs", "run", "no-such-job"])
     assert refused.exit_code != 0 and "no recurring job no-such-job" in refused.output
+
+
+def test_offboarding_a_user_from_the_command_line(app, runner, make_user, login_as, api):
+    """Someone leaves or changes job: deactivate (sessions end, tokens revoked), take a right back,
+    change the role, reset the password; each audited."""
+    from expo.core.models import AuditEvent
+
+    leaver = make_user("planner", email="leaver@firm.ru", grants=["clients.export"])
+    page, token_client = login_as(leaver), api(leaver)
+    assert page.get("/clients/").status_code == 200 and token_client.get("/clients").status_code == 200
+    assert runner.invoke(args=["users", "ungrant", "leaver@firm.ru", "clients.export"]).exit_code == 0
+    assert runner.invoke(args=["users", "role", "leaver@firm.ru", "viewer"]).exit_code == 0
+    assert page.get("/clients/").status_code == 302  # a new role: log in again
+    refused = runner.invoke(args=["users", "role", "leaver@firm.ru", "boss"])
+    assert refused.exit_code != 0 and "role" in refused.output
+    assert runner.invoke(args=["users", "password", "leaver@firm.ru", "--password", "new-secret"]).exit_code == 0
+    assert PageClient(app).login("leaver@firm.ru").status_code == 401  # the old password no longer works
+    assert PageClient(app).login("leaver@firm.ru", "new-secret").status_code == 302
+    assert runner.invoke(args=["users", "deactivate", "leaver@firm.ru"]).exit_code == 0
+    assert token_client.get("/clients").status_code == 401
+    with app.app_context():
+        person = db.session().get(User, leaver.id)
+        assert not person.active and person.role == "viewer" and person.permissions == set()
+        actions = db.session().scalars(select(AuditEvent.action).where(AuditEvent.object_type == "user",
+                                                                      AuditEvent.object_id == leaver.id)).all()
+    assert {"ungrant", "update", "set_password", "deactivate", "revoke_token"} <= set(actions)
+    assert runner.invoke(args=["users", "deactivate", "nobody@firm.ru"]).exit_code != 0

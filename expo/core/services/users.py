@@ -94,6 +94,55 @@ def grant(user: User, permission: str, actor: Actor) -> None:
         audit.record("grant", "user", user.id, actor, permission=permission)
 
 
+def ungrant(user: User, permission: str, actor: Actor) -> None:
+    """Take a right back; audited."""
+    if permission in user.permissions:
+        db.session().execute(delete(PermissionGrant).where(PermissionGrant.user_id == user.id,
+                                                           PermissionGrant.permission == permission))
+        db.session().expire(user, ["grants"])
+        audit.record("ungrant", "user", user.id, actor, permission=permission)
+
+
+def end_all_sessions(user: User) -> int:
+    """Log the user out everywhere (every browser session; API tokens are revoked separately)."""
+    return db.session().execute(delete(LoginSession).where(LoginSession.user_id == user.id)).rowcount
+
+
+def set_active(user: User, active: bool, actor: Actor) -> None:
+    """Deactivate someone who left (logged out everywhere, every API token revoked; their history and
+    their clients stay), or let them back in. Audited."""
+    if user.active == active:
+        return
+    user.active = active
+    if not active:
+        end_all_sessions(user)
+        for token in tokens_of(user):
+            revoke_token(token, actor)
+    db.session().flush()
+    audit.record("activate" if active else "deactivate", "user", user.id, actor)
+
+
+def set_role(user: User, role: str, actor: Actor) -> None:
+    """Change a user's role; they log in again (their pages and rights change). Audited."""
+    role = v.clean({"role": USER_FIELDS["role"]}, {"role": role})["role"]
+    if role != user.role:
+        audit.record("update", "user", user.id, actor, role=[user.role, role])
+        user.role = role
+        end_all_sessions(user)
+        db.session().flush()
+
+
+def set_password(user: User, password: str, actor: Actor) -> None:
+    """A new password (an administrator's reset); every browser session of the user ends. Audited."""
+    password = v.clean({"password": USER_FIELDS["password"]}, {"password": password})["password"]
+    if len(password) < MIN_PASSWORD:
+        raise ValidationError(fields={"password": str(_l("At least %(n)d characters.", n=MIN_PASSWORD))})
+    user.password_hash = hash_password(password)
+    end_all_sessions(user)
+    db.session().flush()
+    audit.record("set_password", "user", user.id, actor)
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
