@@ -91,6 +91,7 @@ def from_environment() -> dict:
         "IMPORT_MAX_MB": _whole_number("EXPO_IMPORT_MAX_MB", 20),  # the largest file an import takes
         # Files with more data rows than this are checked and committed by a job (progress bar).
         "IMPORT_JOB_ROWS": _whole_number("EXPO_IMPORT_JOB_ROWS", 5000),
+        "IMPORT_MAX_ROWS": _whole_number("EXPO_IMPORT_MAX_ROWS", 200_000),  # the most rows one file may have
         "CLIENT_PURGE_DAYS": _whole_number("EXPO_CLIENT_PURGE_DAYS", 30),  # deleted clients restorable this long
         "SMTP_URL": os.environ.get("EXPO_SMTP_URL") or None,
         "MAIL_FROM": os.environ.get("EXPO_MAIL_FROM", "expo@localhost"),

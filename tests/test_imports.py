@@ -102,7 +102,8 @@ def test_a_commit_writes_new_and_update_rows_once_and_is_audited(app, api, firm,
     assert again["counts"]["new"] == 0 and _clients(app) == 4
 
 
-@pytest.mark.parametrize("encoding, delimiter", [("cp1251", ";"), ("utf-8-sig", ","), ("utf-8", "\t")])
+@pytest.mark.parametrize("encoding, delimiter", [("cp1251", ";"), ("utf-8-sig", ","), ("utf-8", "\t"),
+                                                ("utf-16", "\t")])  # utf-16: Excel's "Unicode text", with its BOM
 def test_csv_files_in_each_encoding_and_delimiter(app, api, firm, encoding, delimiter):
     rows = [["Название", "ИНН", "Отрасль", "Канал"],
             ["ООО «Щука и Ёж»", "7702000001", "Строительство", "Выставка"],
@@ -223,7 +224,30 @@ def test_an_xlsx_formula_without_a_saved_result_is_reported_not_read_as_blank(ap
 def test_a_typed_amount_with_more_than_two_decimals_is_refused(app, api, firm):
     rows = [["Клиент", "ИНН", "Дата", "Сумма"],
             ["Ромашка", "7701000001", "01.02.2026", "12,345"],  # thousands or 12.345? not guessed
-            ["Ромашка", "7701000001", "02.02.2026", 1234.5678]]  # a number cell: the sheet's own value, rounded
+            ["Ромашка", "7701000001", "02.02.2026", 1234.5678],  # a number cell: the sheet's own value, rounded
+            ["Ромашка", "7701000001", "03.02.2026", 1000.125]]  # … half up, as Excel shows it
     body = _post(api(firm["planner"]), xlsx_bytes(rows), "s.xlsx", kind="sales").json
     by_row = {r["row"]: r for r in body["rows"]}
-    assert "two decimal" in by_row[2]["errors"]["amount"] and by_row[3]["status"] == "new"
+    assert "two decimal" in by_row[2]["errors"]["amount"] and by_row[3]["status"] == by_row[4]["status"] == "new"
+    with app.app_context():
+        from expo.core.imports.cells import as_amount
+
+        assert as_amount(1000.125) == Decimal("1000.13") and as_amount(1234.5678) == Decimal("1234.57")
+
+
+def test_a_file_with_too_many_rows_is_refused_before_it_is_read(app, api, firm, make_app):
+    small = make_app(IMPORT_MAX_ROWS=3)
+    rows = [["Название", "ИНН"]] + [[f"ООО «Клиент {i}»", f"77080000{i:02d}"] for i in range(4)]
+    response = _post(api(firm["planner"], small), xlsx_bytes(rows), "many.xlsx")
+    assert response.status_code == 422 and "At most 3 rows" in response.json["error"]["fields"]["file"]
+    assert _post(api(firm["planner"], small), xlsx_bytes(rows[:4]), "ok.xlsx").status_code == 200
+
+
+def test_a_csv_counts_its_rows_whether_or_not_it_ends_with_a_line_break(app, login_as, firm):
+    page = login_as(firm["planner"])
+    for content in (b"Name,Tax ID\r\nA,7708000001\r\nB,7708000002\r\n", b"Name,Tax ID\nA,7708000001\nB,7708000002"):
+        response = page.submit("/imports/", {"kind": "clients", "file": upload(content, "two.csv")},
+                               content_type="multipart/form-data")
+        with app.app_context():
+            latest = db.session().scalars(select(Import).order_by(Import.id.desc())).first()
+        assert response.status_code == 302 and latest.total_rows == 2

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 
@@ -106,7 +106,7 @@ def as_amount(value, signed: bool = False) -> Decimal:
         raise Invalid(_l("Not an amount.")) from None
     if not amount.is_finite() or (amount < 0 and not signed) or abs(amount) > Decimal("999999999999.99"):
         raise Invalid(_l("Not an amount between 0 and 999 999 999 999.99."))
-    cents = amount.quantize(Decimal("0.01"))
+    cents = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)  # as Excel shows 1000.125: 1000.13
     # Typed text with more decimals is a misread ("12,345" meant as thousands?); a number cell is
     # the spreadsheet's own computation, shown to the cent, and is rounded as the sheet shows it.
     if cents != amount and not isinstance(value, (int, float)):

@@ -5,7 +5,8 @@ data rows streamed.
 openpyxl's read-only mode on 100 000 rows (bench/xlsx_readers.py, docs/performance.md). It holds
 the sheet in compact Rust memory, bounded by the upload limit; the rows become Python objects one
 at a time. CSV files are streamed line by line: UTF-8, UTF-8 with BOM or cp1251 (Windows
-Cyrillic, as 1C and Excel save it), separated by ``,``, ``;`` or tabs.
+Cyrillic, as 1C and Excel save it), or UTF-16 with its byte-order mark (Excel's "Unicode text"),
+separated by ``,``, ``;`` or tabs.
 """
 from __future__ import annotations
 
@@ -216,7 +217,7 @@ def looks_like_text(sample: bytes) -> bool:
 
 
 def detect_encoding(sample: bytes) -> str:
-    """UTF-8 (with or without BOM) or cp1251. A UTF-8 file with a few broken bytes stays UTF-8 (the
+    """UTF-8 (with or without BOM) or cp1251 (UTF-16 is told by its byte-order mark, before this). A UTF-8 file with a few broken bytes stays UTF-8 (the
     rows holding them are reported); text where most non-ASCII bytes are not UTF-8 is cp1251."""
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -244,19 +245,25 @@ def detect_delimiter(lines: list[str]) -> str:
 def _csv(path: Path, score):
     with path.open("rb") as handle:
         sample = handle.read(SAMPLE_BYTES)
-    if not looks_like_text(sample):
+    # Excel's "Unicode text" is UTF-16 with a byte-order mark (its zero bytes are not binary)
+    utf16 = sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if not utf16 and not looks_like_text(sample):
         raise file_error(_l("Not a spreadsheet Expo can read: save it as .xlsx or .csv."))
-    encoding = detect_encoding(sample)
+    encoding = "utf-16" if utf16 else detect_encoding(sample)
     lines = sample.decode(encoding, errors="replace").splitlines()[:50]
     delimiter = detect_delimiter(lines)
+    line_count, last = 0, b"\n"
     with path.open("rb") as raw:
-        line_count = sum(chunk.count(b"\n") for chunk in iter(lambda: raw.read(SAMPLE_BYTES), b""))
+        for chunk in iter(lambda: raw.read(SAMPLE_BYTES), b""):
+            line_count, last = line_count + chunk.count(b"\n"), chunk[-1:]
+    if last != b"\n":
+        line_count += 1  # a last line without its line break
     with path.open(encoding=encoding, errors="replace", newline="") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
         numbered = ((i + 1, cells) for i, cells in enumerate(_records(reader)))
         (number, header), data = _find_header(numbered, score)
         yield Sheet("csv", [_header_text(v) for v in header], number, data,
-                    total_rows=max(line_count + 1 - number, 0), encoding=encoding, delimiter=delimiter)
+                    total_rows=max(line_count - number, 0), encoding=encoding, delimiter=delimiter)
 
 
 def _records(reader) -> Iterator[list[str]]:

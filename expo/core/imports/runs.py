@@ -11,6 +11,7 @@ import logging
 import re
 import uuid
 from collections import Counter
+from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -25,7 +26,7 @@ from expo.core.errors import ExpoError, Forbidden, NotFound, ValidationError
 from expo.core.imports.checking import Checker, Verdict
 from expo.core.imports.fields import check_mapping, fields_of, guess_mapping, known_headers, remember_mapping, \
     saved_mapping
-from expo.core.imports.reading import Sheet, header_digest, open_sheet, sample_rows
+from expo.core.imports.reading import Sheet, file_error, header_digest, open_sheet, sample_rows
 from expo.core.imports.writing import Writer
 from expo.core.models import IMPORT_KINDS, Import, ImportRow, User
 from expo.core.plugins import call
@@ -92,8 +93,15 @@ def _kind(kind: Any) -> str:
     return kind
 
 
+@contextmanager
 def _sheet(path: Path, kind: str):
-    return open_sheet(path, known_headers(kind))
+    """The file's sheet; one with more rows than ``EXPO_IMPORT_MAX_ROWS`` is refused (a tiny .xlsx
+    can unpack to millions of rows, which the reader would hold in memory)."""
+    most = current_app.config["IMPORT_MAX_ROWS"]
+    with open_sheet(path, known_headers(kind)) as sheet:
+        if sheet.total_rows > most:
+            raise file_error(_l("At most %(n)d rows in one file: split it.", n=most))
+        yield sheet
 
 
 def upload(upload_file, kind: str, user: Actor) -> Import:
