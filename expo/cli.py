@@ -332,13 +332,18 @@ def jobs_list():
 
 
 @jobs_group.command("run")
-@click.argument("names", nargs=-1, required=True)
+@click.argument("names", nargs=-1)
+@click.option("--all", "every", is_flag=True, help="Every recurring job (e.g. once after loading data).")
 @with_appcontext
-def jobs_run(names):
+def jobs_run(names, every):
     """Run recurring jobs by name (see `expo jobs list`) once, here, now; each is safe to repeat."""
     from expo.core import jobs, schedule
 
     by_name = {job.key: job for job in schedule.all_jobs()}
+    if every:
+        names = tuple(by_name)
+    if not names:
+        raise click.UsageError("name a job (see `expo jobs list`), or give --all")
     unknown = [name for name in names if name not in by_name]
     if unknown:
         raise click.ClickException(f"no recurring job {', '.join(unknown)}; known: {', '.join(sorted(by_name))}")

@@ -6,7 +6,11 @@ scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
 echo "==> migrating the database"
 expo db upgrade
-expo demo-data --scale small --if-empty
+loaded=$(expo demo-data --scale small --if-empty)
+echo "$loaded"
+case "$loaded" in
+  "demo data:"*) expo jobs run --all >/dev/null ;;  # what the nightly jobs compute (segments' classes …), at once
+esac
 port=${PORT:-5000}
 echo
 echo "Expo runs at http://127.0.0.1:${port}/"

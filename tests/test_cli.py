@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from expo.core import db
-from expo.core.models import Activity, Client, Engagement, Exhibition, User
+from expo.core.models import Activity, Client, Engagement, Exhibition, Sale, User
 from expo.testing import PageClient
 
 
@@ -58,6 +58,9 @@ def test_demo_data_makes_a_believable_firm_once(app, runner):
         assert set(states) == {"open", "won", "lost", "declined"}
         assert session.scalar(select(func.count(Activity.id))) > 500
         assert session.scalar(select(func.count(Client.id)).where(Client.name.like("ООО «%"))) > 100
+        # past sales, so segments' ABC/XYZ and the reactivation list have something to show
+        buyers = session.scalar(select(func.count(Sale.client_id.distinct())))
+        assert 200 < buyers < 450 and session.scalar(select(func.count(Sale.id))) > 2000
     again = runner.invoke(args=["demo-data", "--if-empty"])
     assert "skipped" in again.output
 
@@ -90,6 +93,9 @@ def test_the_recurring_jobs_run_from_the_systems_cron(app, runner, make_user, fr
         assert db.session().get(Client, gone_id) is None
     refused = runner.invoke(args=["jobs", "run", "no-such-job"])
     assert refused.exit_code != 0 and "no recurring job no-such-job" in refused.output
+    assert runner.invoke(args=["jobs", "run"]).exit_code != 0  # nothing named
+    everything = runner.invoke(args=["jobs", "run", "--all"])  # as scripts/run.sh does after the demo data
+    assert everything.exit_code == 0 and "deadlines:" in everything.output and "login-sessions:" in everything.output
 
 
 def test_offboarding_a_user_from_the_command_line(app, runner, make_user, login_as, api):

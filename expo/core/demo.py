@@ -12,9 +12,9 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from expo.core import db
+from expo.core import clock, db
 from expo.core.bulk import FirmSize, load_firm
-from expo.core.models import SYSTEM, Activity, User, utcnow
+from expo.core.models import SYSTEM, Activity, Sale, User, utcnow
 from expo.core.services import activities, clients, engagements, exhibitions, process, users
 
 DEMO_PASSWORD = "demo"
@@ -68,6 +68,32 @@ def _walk(rng: random.Random, engagement, manager) -> None:
         ends = [o for o in step.outcomes if o.result]
         # the first result outcome is weighted up (at the offer step: the signed contract)
         process.choose_outcome(engagement, rng.choice(ends + [ends[0]] * 2).key, manager)
+
+
+def _past_sales(rng: random.Random, client_id: int) -> None:
+    """Two years of a client's purchases, as an import of the firm's old books would bring them:
+    most clients buy, a few big ones bring most of the money, some buy steadily every month or
+    quarter, some at random, and some stopped half a year ago (lost, and due for reactivation)."""
+    if rng.random() < 0.35:
+        return  # never bought: a potential client
+    size = Decimal(int(rng.paretovariate(1.3) * 40)) * 1000
+    habit = rng.random()
+    # a steady monthly buyer (X), an uneven one (Y), or one every few months (Z)
+    every, spread, skips = (1, 5, 0.0) if habit < 0.3 else (1, 30, 0.05) if habit < 0.6 else \
+        (rng.choice([2, 3, 6]), 30, 0.15)
+    stopped = 6 + rng.randrange(6) if rng.random() < 0.2 else 0  # months ago it last bought
+    today = clock.today().replace(day=15)
+    sales = []
+    for months_ago in range(24, stopped, -every):
+        if rng.random() < skips:
+            continue  # a skipped purchase
+        month_index = today.year * 12 + today.month - 1 - months_ago
+        wobble = Decimal(rng.randint(100 - spread, 100 + spread)) / 100
+        amount = (size * wobble).quantize(Decimal("1.00"))
+        sales.append(Sale(client_id=client_id, sold_on=date(month_index // 12, month_index % 12 + 1, 15),
+                          amount=amount, margin=(amount * Decimal(rng.choice([18, 25, 30, -5])) / 100)
+                          .quantize(Decimal("1.00")), created_at=utcnow()))
+    db.session().add_all(sales)
 
 
 def has_users() -> bool:
@@ -142,9 +168,11 @@ def load(scale: str = "small") -> str:
                     "engagement_id": engagement.id,
                 }, manager)
                 activity.occurred_at = utcnow() - timedelta(days=days_ago)
+        _past_sales(rng, client.id)
         if n % 200 == 199:
             db.commit()
     db.commit()
     count = db.session().scalar(select(func.count(Activity.id)))
+    bought = db.session().scalar(select(func.count(Sale.id)))
     return (f"{len(STAFF) + len(managers)} users, {size['clients']} clients, {len(shows)} exhibitions, "
-            f"{opened} engagements, {count} activities")
+            f"{opened} engagements, {count} activities, {bought} past sales")
