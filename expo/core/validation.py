@@ -21,7 +21,7 @@ from expo.core.errors import ValidationError
 
 MAX_MONEY = Decimal("999999999999.99")  # Numeric(14, 2)
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
-_ID = re.compile(r"[0-9]{1,10}")
+_ID = re.compile(r"[1-9][0-9]{0,9}")  # one way to write an id: no sign, no leading zero
 _PERIOD = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")  # ASCII digits only (\d takes any script's)
 # Control characters (NUL above all: PostgreSQL refuses it; C1 ones, U+0080–U+009F, which no keyboard
 # types and which can re-style a PDF's text) are never part of user text, and neither are lone UTF-16

@@ -52,7 +52,7 @@ def text(max_len: int, required: bool = False) -> dict:
 
 def ref_id(nullable: bool = True) -> dict:
     """The id of another object: an integer (forms send it as a string of digits, which is taken too)."""
-    kinds = [ID, {"type": "string", "pattern": r"^\s*[0-9]{1,10}\s*$"}] + ([{"type": "null"}] if nullable else [])
+    kinds = [ID, {"type": "string", "pattern": r"^\s*[1-9][0-9]{0,9}\s*$"}] + ([{"type": "null"}] if nullable else [])
     return {"anyOf": kinds}
 
 

@@ -81,7 +81,7 @@ class Period:
         standard = cls.standard()
         rule = {"period_from": fields.period(), "period_to": fields.period()}
         given = {k: args.get(k) for k in rule if args.get(k)}
-        values = fields.clean(rule, given)
+        values = {k: value for k, value in fields.clean(rule, given).items() if value}  # blank: the default
         period = cls(values.get("period_from", standard.first), values.get("period_to", standard.last))
         if period.first > period.last or period.months > 120:
             raise ValidationError(fields={"period_to": str(_l("The period runs forward, 120 months at most."))})

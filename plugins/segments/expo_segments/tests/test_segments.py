@@ -214,3 +214,9 @@ def test_a_segment_a_subscription_uses_is_not_deleted_and_a_gone_one_keeps_nobod
     with app.app_context(), app.test_request_context():
         nobody = report_client_condition({"segment": segment_id})
         assert db_session().scalar(select(func.count(models.Client.id)).where(nobody)) == 0
+
+
+def test_blank_periods_mean_the_standard_window(base, api):
+    """A period given as spaces is no period (found by schemathesis: it was a 500)."""
+    body = api(base["planner"]).get("/segments/abcxyz?period_from=%20&period_to=%20%20").json
+    assert (body["period_from"], body["period_to"]) == ("2025-05", "2026-04")
