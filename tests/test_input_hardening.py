@@ -154,3 +154,11 @@ def test_integers_in_queries_are_ascii_digits(as_planner, query):
 def test_report_periods_are_ascii_digits(as_planner):
     response = as_planner.post("/reports", json={"sections": ["summary"], "period": "٢٠٢٦-11"})
     assert response.status_code == 422 and "period" in response.json["error"]["fields"]
+
+
+@pytest.mark.parametrize("query, field", [("limit=&limit=5", "limit"), ("region=A&region=B", "region"),
+                                          ("limit=", "limit"), ("offset=%20", "offset")])
+def test_api_query_parameters_come_once_and_paging_as_a_number(as_planner, query, field):
+    """The API reads one value of each: a repeated or blank one would be silently ignored (schemathesis)."""
+    response = as_planner.get(f"/clients?{query}")
+    assert response.status_code == 422 and field in response.json["error"]["fields"]

@@ -27,6 +27,13 @@ def _authenticate():
     if unknown:  # a typo in a filter must not silently list everything
         return error_response(422, "validation_error", _("Please correct the highlighted fields."),
                               {key: _("Unknown parameter.") for key in sorted(unknown)})
+    # Each parameter once, and paging as a number when given: the API reads one value, so a second
+    # one (or a blank "limit=", which a page form may send) would be silently ignored.
+    wrong = {key: _("Give this parameter once.") for key, values in request.args.lists() if len(values) > 1}
+    wrong.update({key: _("Must be a whole number.") for key in ("limit", "offset")
+                  if key in request.args and key not in wrong and not request.args[key].strip()})
+    if wrong:
+        return error_response(422, "validation_error", _("Please correct the highlighted fields."), wrong)
     return None
 
 

@@ -62,12 +62,7 @@ def _has_lone_surrogate(value: Any) -> bool:
 
 
 def paging(default: int = 50) -> tuple[int, int]:
-    """``(limit, offset)`` of an API list. A page form may leave them blank; an API call that sends
-    ``limit=`` sent no number, and is told so (the OpenAPI document says integer)."""
-    blank = {key: _("Must be a whole number.") for key in ("limit", "offset")
-             if key in request.args and not request.args[key].strip()}
-    if blank:
-        raise ValidationError(fields=blank)
+    """``(limit, offset)`` of an API list (a blank or repeated one was refused on the way in)."""
     return paging_from_args(request.args, default)
 
 
