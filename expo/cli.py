@@ -122,17 +122,22 @@ def users_ungrant(email, permission):
     click.echo(f"{user.email} no longer holds {permission}")
 
 
+def _set_active(email: str, active: bool) -> None:
+    from expo.core.services.users import set_active
+
+    user = _user(email)
+    set_active(user, active, SYSTEM)
+    db.commit()
+    click.echo(f"activated {user.email}" if active else
+               f"deactivated {user.email} (their clients keep their manager until a planner hands them over)")
+
+
 @users_group.command("deactivate")
 @click.argument("email")
 @with_appcontext
 def users_deactivate(email):
     """Someone left: they can no longer log in; their sessions end and their API tokens are revoked."""
-    from expo.core.services.users import set_active
-
-    user = _user(email)
-    set_active(user, False, SYSTEM)
-    db.commit()
-    click.echo(f"deactivated {user.email} (their clients keep their manager until a planner hands them over)")
+    _set_active(email, False)
 
 
 @users_group.command("activate")
@@ -140,12 +145,7 @@ def users_deactivate(email):
 @with_appcontext
 def users_activate(email):
     """Let a deactivated user log in again."""
-    from expo.core.services.users import set_active
-
-    user = _user(email)
-    set_active(user, True, SYSTEM)
-    db.commit()
-    click.echo(f"activated {user.email}")
+    _set_active(email, True)
 
 
 @users_group.command("role")
