@@ -23,15 +23,17 @@ def _authenticate():
         return error_response(401, "unauthorized", _("A valid bearer token is required."))
     g.api_user = user
     rule = request.url_rule
-    unknown = set(request.args) - openapi.declared_query(rule.rule, request.method, user) if rule else set()
+    declared = openapi.declared_query(rule.rule, request.method, user) if rule else {}
+    unknown = set(request.args) - set(declared) if rule else set()
     if unknown:  # a typo in a filter must not silently list everything
         return error_response(422, "validation_error", _("Please correct the highlighted fields."),
                               {key: _("Unknown parameter.") for key in sorted(unknown)})
-    # Each parameter once, and paging as a number when given: the API reads one value, so a second
-    # one (or a blank "limit=", which a page form may send) would be silently ignored.
+    # Each parameter once, and a number where the document says integer (an id, paging): the API
+    # reads one value, so a second one — or a blank "manager_id=", which a page form may send for
+    # "all" — would be silently ignored.
     wrong = {key: _("Give this parameter once.") for key, values in request.args.lists() if len(values) > 1}
-    wrong.update({key: _("Must be a whole number.") for key in ("limit", "offset")
-                  if key in request.args and key not in wrong and not request.args[key].strip()})
+    wrong.update({key: _("Must be a whole number.") for key, value in request.args.items()
+                  if key not in wrong and declared.get(key, {}).get("type") == "integer" and not value.strip()})
     if wrong:
         return error_response(422, "validation_error", _("Please correct the highlighted fields."), wrong)
     return None

@@ -364,17 +364,17 @@ def _path_of(rule: str) -> str:
     return re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.removeprefix(bp.url_prefix))
 
 
-def declared_query(rule: str, method: str, user) -> set[str]:
-    """The query parameters the document declares for a Flask rule (``/api/v1/clients/<int:client_id>``),
-    the plugins' list filters included."""
+def declared_query(rule: str, method: str, user) -> dict[str, dict]:
+    """``{name: schema}`` of the query parameters the document declares for a Flask rule
+    (``/api/v1/clients/<int:client_id>``), the plugins' list filters included."""
     path = _path_of(rule)
     described = PATHS.get(path) or next((doc.paths[path] for doc in registered("register_api_docs")
                                          if path in doc.paths), {})
     operation = described.get(method.lower(), {})
-    declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+    params = list(operation.get("parameters", []))
     if method == "GET":
-        declared |= {p["name"] for p in plugin_filter_params(path, user)}
-    return declared
+        params += plugin_filter_params(path, user)
+    return {p["name"]: p["schema"] for p in params if p["in"] == "query"}
 
 
 def document() -> dict:
