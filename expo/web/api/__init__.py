@@ -28,12 +28,18 @@ def _authenticate():
     if unknown:  # a typo in a filter must not silently list everything
         return error_response(422, "validation_error", _("Please correct the highlighted fields."),
                               {key: _("Unknown parameter.") for key in sorted(unknown)})
-    # Each parameter once, and a number where the document says integer (an id, paging): the API
-    # reads one value, so a second one — or a blank "manager_id=", which a page form may send for
-    # "all" — would be silently ignored.
+    # Each parameter once, a number where the document says integer (an id, paging), one of the
+    # choices where it lists them: the API reads one value, so a second one — or a blank
+    # "manager_id=" or "segment=", which a page form may send for "all" — would be silently ignored.
     wrong = {key: _("Give this parameter once.") for key, values in request.args.lists() if len(values) > 1}
-    wrong.update({key: _("Must be a whole number.") for key, value in request.args.items()
-                  if key not in wrong and declared.get(key, {}).get("type") == "integer" and not value.strip()})
+    for key, value in request.args.items():
+        schema = declared.get(key, {})
+        if key in wrong:
+            continue
+        if schema.get("type") == "integer" and not value.strip():
+            wrong[key] = _("Must be a whole number.")
+        elif "enum" in schema and not value.strip() and value not in schema["enum"]:
+            wrong[key] = _("Choose one of the listed values.")  # a plugin's filter left blank
     if wrong:
         return error_response(422, "validation_error", _("Please correct the highlighted fields."), wrong)
     return None

@@ -220,3 +220,11 @@ def test_blank_periods_mean_the_standard_window(base, api):
     """A period given as spaces is no period (found by schemathesis: it was a 500)."""
     body = api(base["planner"]).get("/segments/abcxyz?period_from=%20&period_to=%20%20").json
     assert (body["period_from"], body["period_to"]) == ("2025-05", "2026-04")
+
+
+@pytest.mark.parametrize("query", ["segment=", "abc=%20"])
+def test_a_blank_filter_of_the_plugin_is_refused_by_the_api(base, api, query):
+    """The document lists the filter's choices, and blank is not one of them (schemathesis)."""
+    response = api(base["planner"]).get(f"/clients?{query}")
+    assert response.status_code == 422 and query.split("=")[0] in response.json["error"]["fields"]
+    assert api(base["planner"]).get("/clients?abc=A").status_code == 200
