@@ -74,9 +74,11 @@ class History:
         for visit in walk.visits:  # a step is entered when the one before is left
             visit.entered_at = left_at or utc(visit.entered)
             left_at = visit.left_at = utc(visit.left) if visit.left is not None else None
+        seen: set[str] = set()
         for visit in walk.visits:
             log_id = self.next_log_id()
-            self.step_log(step_log_row(log_id, deal, visit, walk))
+            self.step_log(step_log_row(log_id, deal, visit, walk, first_entry=visit.step.key not in seen))
+            seen.add(visit.step.key)
             last_touch = max(last_touch, self._tasks(deal, visit, log_id), self._activities(deal, visit))
         stalled = self._stalled(walk, last_touch)
         self.engagements(engagement_row(deal, walk, contract_amount, utc(stalled) if stalled else None))
@@ -135,7 +137,7 @@ def done_note(title: str) -> str:
     return str(_l("Task done: %(title)s", title=title))
 
 
-def step_log_row(log_id: int, deal: Deal, visit: Visit, walk: Walk) -> dict:
+def step_log_row(log_id: int, deal: Deal, visit: Visit, walk: Walk, first_entry: bool) -> dict:
     """One step-log row as enter_step writes it, left by choose_outcome, its result set by _close."""
     result = walk.result
     return {
@@ -148,6 +150,8 @@ def step_log_row(log_id: int, deal: Deal, visit: Visit, walk: Walk) -> dict:
         "outcome": visit.outcome.key if visit.outcome is not None else None,
         "result": result.key if result else None, "result_kind": result.kind if result else None,
         "result_reason": result.reason if result else None,
+        "first_entry": first_entry,
+        "closing": result is not None and visit is walk.visits[-1],
     }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -127,11 +127,15 @@ class StepLog(Base):
     """
 
     __tablename__ = "step_log"
+    # The funnel reads these by index only on PostgreSQL: each index carries (INCLUDE) every column
+    # a funnel count needs, so a company-wide funnel never visits the table (docs/performance.md).
     __table_args__ = (
-        Index("ix_step_log_funnel_scenario", "scenario_id", "step", "result_kind", "result_reason"),
+        Index("ix_step_log_funnel_scenario", "scenario_id", "step", "result_kind", "result_reason",
+              postgresql_include=["first_entry", "closing", "left_at", "manager_id"]),
         Index("ix_step_log_funnel_exhibition", "exhibition_id", "scenario_id", "step", "result_kind",
-              "result_reason"),
-        Index("ix_step_log_funnel_manager", "manager_id", "scenario_id", "step", "result_kind", "result_reason"),
+              "result_reason", postgresql_include=["first_entry", "closing", "left_at"]),
+        Index("ix_step_log_funnel_manager", "manager_id", "scenario_id", "step", "result_kind", "result_reason",
+              postgresql_include=["first_entry", "closing", "left_at"]),
         Index("ix_step_log_engagement", "engagement_id", "entered_at"),
     )
 
@@ -149,3 +153,9 @@ class StepLog(Base):
     result: Mapped[Optional[str]] = mapped_column(String(100))
     result_kind: Mapped[Optional[str]] = mapped_column(String(20))
     result_reason: Mapped[Optional[str]] = mapped_column(String(100))
+    # The engagement's first entry into this step (a loop back to it is not): counting these
+    # counts each engagement once per step, without count(DISTINCT).
+    first_entry: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The row the engagement closed from (its result is set on every row; this says where). A
+    # reopen clears it, and the row the engagement closes from next time gets it.
+    closing: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

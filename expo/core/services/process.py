@@ -41,9 +41,11 @@ def enter_step(engagement: Engagement, step: ScenarioStep, user: Actor) -> StepL
     """Put an open engagement on ``step``: a step-log row, tasks from the step's actions, the hook."""
     engagement.step = step.key
     engagement.stalled_at = None
+    been_here = db.session().scalar(select(StepLog.id).where(StepLog.engagement_id == engagement.id,
+                                                             StepLog.step == step.key).limit(1))
     log = StepLog(engagement_id=engagement.id, scenario_id=engagement.scenario_id,
                   exhibition_id=engagement.exhibition_id, manager_id=engagement.manager_id, step=step.key,
-                  entered_at=clock.now(), entered_by_id=user.id)
+                  entered_at=clock.now(), entered_by_id=user.id, first_entry=been_here is None)
     db.session().add(log)
     db.session().flush()
     tasks.create_from_actions(engagement, step, log)
@@ -82,10 +84,12 @@ def choose_outcome(engagement: Engagement, outcome_key: str, user: Actor,
     if next_step is not None:
         enter_step(engagement, next_step, user)
     else:
-        _close(engagement, result, user)
+        _close(engagement, result, user, log)
 
 
-def _close(engagement: Engagement, result: ScenarioResult, user: Actor) -> None:
+def _close(engagement: Engagement, result: ScenarioResult, user: Actor, log: StepLog | None) -> None:
+    if log is not None:
+        log.closing = True
     engagement.state = result.kind
     engagement.result = result.key
     engagement.closed_at = clock.now()
@@ -114,7 +118,7 @@ def reopen(engagement: Engagement, user: Actor, expected_version: int | None = N
     engagement.state, engagement.result, engagement.closed_at = "open", None, None
     db.session().flush()
     db.session().execute(update(StepLog).where(StepLog.engagement_id == engagement.id)
-                         .values(result=None, result_kind=None, result_reason=None))
+                         .values(result=None, result_kind=None, result_reason=None, closing=False))
     audit.record("reopen", "engagement", engagement.id, user, previous_result=previous_result, step=step.key)
     call("engagement_reopened", engagement=engagement, previous_result=previous_result,
          previous_kind=previous_kind, user=user)
