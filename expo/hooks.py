@@ -33,8 +33,8 @@ from expo.web.api.common import api_user, body as json_body, listing as api_list
 from expo.core.queries.people import assignable_users
 from expo.core.reports.periods import bounds as period_bounds
 from expo.core.reports.sections import client_condition as report_client_condition
-from expo.web.pages import (form_data, inline_form, page_or_fragment, protected_blueprint, redirect_after_post,
-                            save_form)
+from expo.web.pages import (csv_download, form_data, inline_form, page_or_fragment, protected_blueprint,
+                            redirect_after_post, save_form)
 
 hookimpl = pluggy.HookimplMarker("expo")
 
@@ -81,6 +81,7 @@ __all__ = [
     "fields", "ExpoError", "ValidationError", "NotFound", "Forbidden", "Conflict",
     # pages: a login-protected blueprint, page-or-fragment, forms, redirect after POST
     "protected_blueprint", "page_or_fragment", "form_data", "save_form", "inline_form", "redirect_after_post",
+    "csv_download",
     # the JSON API: a bearer-token blueprint at /api/v1/<plugin>, the caller, the body, lists, docs
     "api_blueprint", "api_user", "json_body", "api_list", "api_paging", "openapi",
     # time (the firm's "today"), settings, and side effects after the transaction commits

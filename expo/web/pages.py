@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user, login_required
 
 from expo.core import db
 from expo.core.errors import Conflict, ValidationError
 from expo.core.models import User
+from expo.core.spreadsheets import CSV_MIMETYPE, csv_chunks
 
 
 def protected_blueprint(name: str, import_name: str, **kwargs) -> Blueprint:
@@ -120,3 +121,10 @@ def redirect_after_post(url: str):
     if request.htmx:
         return "", 204, {"HX-Redirect": url}
     return redirect(url)
+
+
+def csv_download(filename: str, rows: Iterable[Iterable[Any]]):
+    """A CSV file as Russian Excel opens it (UTF-8 with BOM, ``;``), formula-like text escaped;
+    ``rows`` are lists of values, the header first. Audit the export before answering."""
+    return Response(stream_with_context(csv_chunks(rows)), mimetype=CSV_MIMETYPE,
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})

@@ -19,11 +19,11 @@ depends_on = None
 
 FUNNEL_INDEXES = {
     'ix_step_log_funnel_scenario': (['scenario_id', 'step', 'result_kind', 'result_reason'],
-                                    ['first_entry', 'closing', 'left_at', 'manager_id']),
+                                    ['first_entry', 'closing', 'left_at', 'manager_id', 'engagement_id']),
     'ix_step_log_funnel_exhibition': (['exhibition_id', 'scenario_id', 'step', 'result_kind', 'result_reason'],
-                                      ['first_entry', 'closing', 'left_at']),
+                                      ['first_entry', 'closing', 'left_at', 'engagement_id']),
     'ix_step_log_funnel_manager': (['manager_id', 'scenario_id', 'step', 'result_kind', 'result_reason'],
-                                   ['first_entry', 'closing', 'left_at']),
+                                   ['first_entry', 'closing', 'left_at', 'engagement_id']),
 }
 
 

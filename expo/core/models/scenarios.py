@@ -131,11 +131,11 @@ class StepLog(Base):
     # a funnel count needs, so a company-wide funnel never visits the table (docs/performance.md).
     __table_args__ = (
         Index("ix_step_log_funnel_scenario", "scenario_id", "step", "result_kind", "result_reason",
-              postgresql_include=["first_entry", "closing", "left_at", "manager_id"]),
+              postgresql_include=["first_entry", "closing", "left_at", "manager_id", "engagement_id"]),
         Index("ix_step_log_funnel_exhibition", "exhibition_id", "scenario_id", "step", "result_kind",
-              "result_reason", postgresql_include=["first_entry", "closing", "left_at"]),
+              "result_reason", postgresql_include=["first_entry", "closing", "left_at", "engagement_id"]),
         Index("ix_step_log_funnel_manager", "manager_id", "scenario_id", "step", "result_kind", "result_reason",
-              postgresql_include=["first_entry", "closing", "left_at"]),
+              postgresql_include=["first_entry", "closing", "left_at", "engagement_id"]),
         Index("ix_step_log_engagement", "engagement_id", "entered_at"),
     )
 

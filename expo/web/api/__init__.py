@@ -40,6 +40,8 @@ def _authenticate():
             wrong[key] = _("Must be a whole number.")
         elif "enum" in schema and not value.strip() and value not in schema["enum"]:
             wrong[key] = _("Choose one of the listed values.")  # a plugin's filter left blank
+        elif "format" in schema and not value.strip():  # a date
+            wrong[key] = _("Give a value or leave the parameter out.")
     if wrong:
         return error_response(422, "validation_error", _("Please correct the highlighted fields."), wrong)
     return None

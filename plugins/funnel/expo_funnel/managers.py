@@ -1,0 +1,129 @@
+"""Cross-statistics by manager: each manager's conversion by count and by money, and the
+managers × steps matrix of drop rates, a cell flagged where the manager loses significantly more
+engagements at that step than the rest of the team.
+
+The flag is a one-sided two-proportion z-test of the manager's drop rate against the rest of the
+team's at the step (pooled proportion), at the level ``FUNNEL_SIGNIFICANCE`` (per cent, default
+5), and only where both the manager and the rest decided at least ``FUNNEL_MIN_SAMPLE``
+engagements there (default 10): too few, and a single refusal would flag a manager.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from math import sqrt
+from statistics import NormalDist
+
+from sqlalchemy import func, select
+
+from expo.hooks import db_session, models, plugin_setting
+from expo_funnel.queries import (Engagement, StepCounts, StepLog, conversion_sums, step_sums, engagement_conditions,
+                                 log_conditions, rate, step_titles)
+from expo_funnel.selection import Selection
+
+
+@dataclass
+class ManagerRow:
+    manager_id: int | None
+    name: str
+    worked: int
+    closed: int
+    won: int
+    won_amount: Decimal
+    expected_amount: Decimal
+    avg_cycle_days: Decimal | None
+
+    @property
+    def conversion_count(self) -> Decimal | None:
+        return rate(self.won, self.closed)
+
+    @property
+    def conversion_financial(self) -> Decimal | None:
+        return rate(self.won_amount, self.expected_amount)
+
+
+@dataclass
+class Cell:
+    manager_id: int | None
+    step: str
+    counts: StepCounts
+    flagged: bool = False
+    z: float | None = None
+
+
+@dataclass(frozen=True)
+class Test:
+    """The stated test: level (per cent), its critical z, the minimum sample on each side."""
+    level: int
+    min_sample: int
+
+    @property
+    def critical_z(self) -> float:
+        return NormalDist().inv_cdf(1 - self.level / 100)
+
+    @classmethod
+    def from_settings(cls) -> "Test":
+        return cls(plugin_setting("FUNNEL_SIGNIFICANCE", 5), plugin_setting("FUNNEL_MIN_SAMPLE", 10))
+
+
+def _cycle_days():
+    """Days from opening to result of a closed engagement, as the dialect computes them."""
+    if db_session().get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", Engagement.closed_at - Engagement.opened_at) / 86400
+    return func.julianday(Engagement.closed_at) - func.julianday(Engagement.opened_at)
+
+
+def managers(sel: Selection) -> list[ManagerRow]:
+    """One row per manager with engagements in the selection (unassigned ones as one row), by name."""
+    rows = db_session().execute(
+        select(Engagement.manager_id, *conversion_sums(),
+               func.avg(_cycle_days()).filter(Engagement.closed_at.is_not(None)))
+        .where(*engagement_conditions(sel)).group_by(Engagement.manager_id)).all()
+    names = _names([row[0] for row in rows])
+    found = [ManagerRow(manager_id, names.get(manager_id, "—"), worked, closed, won, Decimal(amount), Decimal(expected),
+                        Decimal(str(days)).quantize(Decimal("0.1")) if days is not None else None)
+             for manager_id, worked, closed, won, amount, expected, days in rows]
+    return sorted(found, key=lambda r: (r.manager_id is None, r.name.casefold()))
+
+
+def _names(ids) -> dict[int, str]:
+    ids = [i for i in ids if i is not None]
+    if not ids:
+        return {}
+    return dict(db_session().execute(select(models.User.id, models.User.name).where(models.User.id.in_(ids))).all())
+
+
+def matrix(sel: Selection, test: Test) -> tuple[list[tuple[str, str]], dict[tuple[int | None, str], Cell]]:
+    """The steps (key, title) and the cells ``{(manager_id, step): Cell}`` with their flags."""
+    titles = step_titles(sel)
+    cells: dict[tuple[int | None, str], Cell] = {}
+    team: dict[str, StepCounts] = {}
+    for manager_id, step, entered, dropped, in_progress in db_session().execute(
+            select(StepLog.manager_id, StepLog.step, *step_sums()).where(*log_conditions(sel))
+            .group_by(StepLog.manager_id, StepLog.step)):
+        counts = StepCounts(step, step, entered, dropped, in_progress)
+        cells[(manager_id, step)] = Cell(manager_id, step, counts)
+        total = team.setdefault(step, StepCounts(step, step))
+        total.entered, total.dropped, total.in_progress = (total.entered + entered, total.dropped + dropped,
+                                                           total.in_progress + in_progress)
+    for cell in cells.values():
+        rest = team[cell.step]
+        cell.z = z_score(cell.counts.dropped, cell.counts.decided,
+                         rest.dropped - cell.counts.dropped, rest.decided - cell.counts.decided)
+        cell.flagged = (cell.z is not None and cell.counts.decided >= test.min_sample
+                        and rest.decided - cell.counts.decided >= test.min_sample and cell.z >= test.critical_z)
+    known = {key for key, _title in titles}
+    titles += [(step, step) for step in sorted({step for _m, step in cells} - known)]
+    return titles, cells
+
+
+def z_score(dropped: int, decided: int, others_dropped: int, others_decided: int) -> float | None:
+    """How many standard errors the first drop rate lies above the second (pooled two-proportion
+    z statistic); None when either side decided nothing or nobody (or everybody) dropped."""
+    if not decided or not others_decided:
+        return None
+    pooled = (dropped + others_dropped) / (decided + others_decided)
+    spread = sqrt(pooled * (1 - pooled) * (1 / decided + 1 / others_decided))
+    if spread == 0:
+        return None
+    return (dropped / decided - others_dropped / others_decided) / spread

@@ -1,0 +1,292 @@
+"""The funnel's numbers, each one SQL aggregate over the core's step log or engagements.
+
+The step log carries per row what the funnel counts (docs/decisions/0019-funnel.md):
+``first_entry`` (an engagement's first entry into a step, so an engagement counts once per step
+however often a loop brings it back), ``closing`` (the row it closed from: *where* it dropped or
+won) and ``left_at`` (NULL on the step it is on now). So per step, counting distinct engagements:
+
+- entered      = rows with ``first_entry``
+- dropped      = ``closing`` rows whose result is lost or declined
+- in progress  = rows not left yet
+- passed       = entered − dropped − in progress (left to another step or to a won result)
+
+and the indexes of the step log carry those columns, so on PostgreSQL a funnel is read from the
+index alone. Every query here takes a :class:`~expo_funnel.selection.Selection`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import and_, func, select
+
+from expo.hooks import db_session, models, plugin_setting
+from expo_funnel.selection import CLIENT_FIELDS, Selection
+
+StepLog, Engagement, Client = models.StepLog, models.Engagement, models.Client
+DROPPED = ("lost", "declined")
+RATE = Decimal("0.0001")
+
+
+def rate(part, whole) -> Decimal | None:
+    """``part / whole`` to 4 places (half up), None when there is nothing to divide by."""
+    if not whole:
+        return None
+    return (Decimal(part or 0) / Decimal(whole)).quantize(RATE, ROUND_HALF_UP)
+
+
+@dataclass
+class StepCounts:
+    key: str
+    title: str
+    entered: int = 0
+    dropped: int = 0
+    in_progress: int = 0
+
+    @property
+    def passed(self) -> int:
+        return self.entered - self.dropped - self.in_progress
+
+    @property
+    def decided(self) -> int:
+        return self.entered - self.in_progress
+
+    @property
+    def drop_rate(self) -> Decimal | None:
+        return rate(self.dropped, self.decided)
+
+
+# --- which rows ------------------------------------------------------------------------------
+
+
+def _deleted_clients_engagements():
+    return (select(Engagement.id).join(Client, Client.id == Engagement.client_id)
+            .where(Client.deleted_at.is_not(None)))
+
+
+def engagement_conditions(sel: Selection) -> list:
+    """Conditions on ``Engagement`` (with ``Client`` joined when the client filters ask)."""
+    found = [Engagement.scenario_id.in_(sel.version_ids), Engagement.id.not_in(_deleted_clients_engagements())]
+    if sel.exhibition_id:
+        found.append(Engagement.exhibition_id == sel.exhibition_id)
+    if sel.manager_id:
+        found.append(Engagement.manager_id == sel.manager_id)
+    start, end = sel.opened_between()
+    if start:
+        found.append(Engagement.opened_at >= start)
+    if end:
+        found.append(Engagement.opened_at < end)
+    clients = [getattr(Client, key) == getattr(sel, key) for key in CLIENT_FIELDS if getattr(sel, key)]
+    if sel.client_condition is not None:
+        clients.append(sel.client_condition)
+    if clients:
+        found.append(Engagement.client_id.in_(select(Client.id).where(*clients)))
+    return found
+
+
+def log_conditions(sel: Selection) -> list:
+    """Conditions on ``StepLog``: the denormalised columns first (what the indexes serve); the
+    engagement's own filters only when asked for."""
+    found = [StepLog.scenario_id.in_(sel.version_ids),
+             StepLog.engagement_id.not_in(_deleted_clients_engagements())]
+    if sel.exhibition_id:
+        found.append(StepLog.exhibition_id == sel.exhibition_id)
+    if sel.manager_id:
+        found.append(StepLog.manager_id == sel.manager_id)
+    if sel.narrows_engagements:
+        found.append(StepLog.engagement_id.in_(select(Engagement.id).where(*engagement_conditions(sel))))
+    return found
+
+
+# --- the funnel ------------------------------------------------------------------------------
+
+
+def step_titles(sel: Selection) -> list[tuple[str, str]]:
+    """``(key, title)`` of every step of the counted versions: the newest version's order, then
+    steps only older versions had (by their position there)."""
+    rows = db_session().execute(
+        select(models.ScenarioStep.key, models.ScenarioStep.title, models.ScenarioStep.position,
+               models.Scenario.version)
+        .join(models.Scenario, models.Scenario.id == models.ScenarioStep.scenario_id)
+        .where(models.ScenarioStep.scenario_id.in_(sel.version_ids))
+        .order_by(models.Scenario.version.desc(), models.ScenarioStep.position))
+    found: dict[str, str] = {}
+    for key, title, _position, _version in rows:
+        found.setdefault(key, title)
+    return list(found.items())
+
+
+def step_sums():
+    return (func.count().filter(StepLog.first_entry),
+            func.count().filter(and_(StepLog.closing, StepLog.result_kind.in_(DROPPED))),
+            func.count().filter(StepLog.left_at.is_(None)))
+
+
+def steps(sel: Selection) -> list[StepCounts]:
+    """Per step, in scenario order: entered, dropped, in progress (and so passed, drop rate)."""
+    found = {key: StepCounts(key, title) for key, title in step_titles(sel)}
+    for key, entered, dropped, in_progress in db_session().execute(
+            select(StepLog.step, *step_sums()).where(*log_conditions(sel)).group_by(StepLog.step)):
+        counts = found.setdefault(key, StepCounts(key, key))  # a step since renamed away: its key
+        counts.entered, counts.dropped, counts.in_progress = entered, dropped, in_progress
+    return list(found.values())
+
+
+def weakest_step(counts: list[StepCounts], min_decided: int) -> StepCounts | None:
+    """The highest drop rate among steps with at least ``min_decided`` decided engagements."""
+    candidates = [c for c in counts if c.decided >= min_decided and c.dropped]
+    return max(candidates, key=lambda c: c.drop_rate, default=None)
+
+
+@dataclass
+class ResultCounts:
+    key: str
+    title: str
+    kind: str
+    reason: str | None
+    step: str | None  # the step it happened at (None: the result's total over steps)
+    count: int
+
+
+def results(sel: Selection) -> list[ResultCounts]:
+    """Per result and the step it was reached from: how many engagements (the closing rows)."""
+    titles = dict(db_session().execute(select(models.ScenarioResult.key, models.ScenarioResult.title)
+                                       .where(models.ScenarioResult.scenario_id.in_(sel.version_ids))
+                                       .order_by(models.ScenarioResult.scenario_id)).all())
+    rows = db_session().execute(
+        select(StepLog.result, StepLog.result_kind, StepLog.result_reason, StepLog.step, func.count())
+        .where(*log_conditions(sel), StepLog.closing)
+        .group_by(StepLog.result, StepLog.result_kind, StepLog.result_reason, StepLog.step))
+    return [ResultCounts(key, titles.get(key, key), kind, reason, step, count)
+            for key, kind, reason, step, count in rows]
+
+
+def results_by_key(rows: list[ResultCounts]) -> list[ResultCounts]:
+    """The results summed over steps, the most frequent first."""
+    totals: dict[str, ResultCounts] = {}
+    for row in rows:
+        total = totals.setdefault(row.key, ResultCounts(row.key, row.title, row.kind, row.reason, None, 0))
+        total.count += row.count
+    return sorted(totals.values(), key=lambda r: (-r.count, r.key))
+
+
+def reasons(rows: list[ResultCounts]) -> list[ResultCounts]:
+    """Lost and declined results by reason and step, the most frequent first."""
+    return sorted((r for r in rows if r.kind in DROPPED), key=lambda r: (-r.count, r.key, r.step or ""))
+
+
+# --- conversion ------------------------------------------------------------------------------
+
+
+@dataclass
+class Conversion:
+    worked: int = 0
+    closed: int = 0
+    won: int = 0
+    won_amount: Decimal = Decimal("0.00")
+    expected_amount: Decimal = Decimal("0.00")  # of every worked engagement
+    entered_first: int = 0  # engagements that entered the first step
+
+    @property
+    def count(self) -> Decimal | None:  # won / closed
+        return rate(self.won, self.closed)
+
+    @property
+    def of_entered(self) -> Decimal | None:  # won / entered the first step
+        return rate(self.won, self.entered_first)
+
+    @property
+    def financial(self) -> Decimal | None:  # Σ contract of won / Σ expected of all worked
+        return rate(self.won_amount, self.expected_amount)
+
+
+def conversion_sums():
+    won = Engagement.state == "won"
+    return (func.count(), func.count().filter(Engagement.state != "open"), func.count().filter(won),
+            func.coalesce(func.sum(Engagement.contract_amount).filter(won), 0),
+            func.coalesce(func.sum(Engagement.expected_amount), 0))
+
+
+def conversion(sel: Selection, counts: list[StepCounts]) -> Conversion:
+    worked, closed, won, won_amount, expected = db_session().execute(
+        select(*conversion_sums()).where(*engagement_conditions(sel))).one()
+    return Conversion(worked, closed, won, Decimal(won_amount), Decimal(expected),
+                      counts[0].entered if counts else 0)
+
+
+def _month_of(column):
+    """``YYYY-MM`` of a UTC timestamp in the firm's time zone (SQLite: its current offset)."""
+    zone = current_app.config["TIMEZONE"]
+    if db_session().get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone(zone, column), "YYYY-MM")
+    offset = datetime.now(timezone.utc).astimezone(ZoneInfo(zone)).utcoffset()
+    return func.strftime("%Y-%m", column, f"{int(offset.total_seconds() // 60):+d} minutes")
+
+
+@dataclass
+class Month:
+    month: str
+    closed: int
+    won: int
+    won_amount: Decimal
+    expected_amount: Decimal  # of the engagements closed that month
+
+    @property
+    def count(self) -> Decimal | None:
+        return rate(self.won, self.closed)
+
+    @property
+    def financial(self) -> Decimal | None:
+        return rate(self.won_amount, self.expected_amount)
+
+
+def trend(sel: Selection) -> list[Month]:
+    """Conversion by month of closing, oldest first."""
+    month = _month_of(Engagement.closed_at).label("month")
+    won = Engagement.state == "won"
+    rows = db_session().execute(
+        select(month, func.count(), func.count().filter(won),
+               func.coalesce(func.sum(Engagement.contract_amount).filter(won), 0),
+               func.coalesce(func.sum(Engagement.expected_amount), 0))
+        .where(*engagement_conditions(sel), Engagement.closed_at.is_not(None)).group_by(month).order_by(month))
+    return [Month(m, closed, won_count, Decimal(amount), Decimal(expected))
+            for m, closed, won_count, amount, expected in rows]
+
+
+# --- the whole funnel, as pages, the API and the report show it --------------------------------
+
+
+@dataclass
+class Funnel:
+    selection: Selection
+    steps: list[StepCounts]
+    weakest: StepCounts | None
+    results: list[ResultCounts]  # per result, summed over steps
+    reasons: list[ResultCounts]  # lost and declined, per reason and step
+    conversion: Conversion
+    trend: list[Month]
+    min_decided: int
+
+    @property
+    def closed(self) -> int:
+        return sum(r.count for r in self.results)
+
+    @property
+    def dropped(self) -> int:
+        return sum(r.count for r in self.reasons)
+
+    def top_reasons(self, step: str, limit: int = 3) -> list[ResultCounts]:
+        return [r for r in self.reasons if r.step == step][:limit]
+
+
+def funnel(sel: Selection, with_trend: bool = True) -> Funnel:
+    """Everything the funnel page shows: five statements whatever the data size (four without
+    the trend)."""
+    min_decided = plugin_setting("FUNNEL_WEAKEST_MIN_DECIDED", 10)
+    counts = steps(sel)
+    by_step = results(sel)
+    return Funnel(sel, counts, weakest_step(counts, min_decided), results_by_key(by_step), reasons(by_step),
+                  conversion(sel, counts), trend(sel) if with_trend else [], min_decided)

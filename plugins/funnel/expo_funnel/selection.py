@@ -1,0 +1,128 @@
+"""Which engagements a funnel counts: one scenario (all its versions, or one), narrowed by
+exhibition, period of opening, manager and the client's region, industry and channel.
+
+Read from a page's or the API's query string by :meth:`Selection.from_args`, which refuses what
+it cannot honour (an unknown id, a version of another scenario, a malformed or reversed period)
+with a :class:`ValidationError` naming the field — a form message on the page, a 422 in the API.
+A manager's selection is always their own engagements, whatever the query says.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Mapping
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from expo.hooks import NotFound, ValidationError, db_session, fields, models
+
+CLIENT_FIELDS = ("region", "industry", "channel")
+ARGS = ("scenario_id", "version_id", "exhibition_id", "manager_id", "period_from", "period_to", *CLIENT_FIELDS)
+
+
+@dataclass(frozen=True)
+class Selection:
+    scenario: models.Scenario | None  # the lineage's newest version (order, titles); None: no scenario yet
+    version_ids: tuple[int, ...]  # the versions counted
+    version_id: int | None = None  # one version asked for
+    exhibition_id: int | None = None
+    manager_id: int | None = None
+    period_from: date | None = None
+    period_to: date | None = None
+    region: str | None = None
+    industry: str | None = None
+    channel: str | None = None
+    client_condition: object = None  # a report's client filters (a condition on Client), never from a URL
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str], user) -> "Selection":
+        errors: dict[str, str] = {}
+        values = {key: (args.get(key) or "").strip() for key in ARGS}
+        ids = {}
+        for key in ("scenario_id", "version_id", "exhibition_id", "manager_id"):
+            if values[key]:
+                ids[key] = fields.parse_id(values[key])
+                if ids[key] is None:
+                    errors[key] = str(_l("Must be a whole number."))
+        dates = {}
+        for key in ("period_from", "period_to"):
+            if values[key]:
+                dates[key] = fields.parse_date(values[key])
+                if dates[key] is None:
+                    errors[key] = str(_l("Enter a date as YYYY-MM-DD."))
+        if dates.get("period_from") and dates.get("period_to") and dates["period_to"] < dates["period_from"]:
+            errors["period_to"] = str(_l("The period cannot end before it starts."))
+        scenario = _scenario(ids.get("scenario_id"), errors)
+        versions = _versions(scenario) if scenario is not None else []
+        version_id = ids.get("version_id")
+        if version_id is not None and scenario is not None and version_id not in {v.id for v in versions}:
+            errors["version_id"] = str(_l("This version belongs to another scenario."))
+        if ids.get("exhibition_id") and db_session().get(models.Exhibition, ids["exhibition_id"]) is None:
+            errors["exhibition_id"] = str(_l("No such exhibition."))
+        manager_id = ids.get("manager_id")
+        if manager_id is not None and db_session().get(models.User, manager_id) is None:
+            errors["manager_id"] = str(_l("No such user."))
+        if errors:
+            raise ValidationError(fields=errors)
+        if not user.sees_all_clients:  # a manager's numbers are their own engagements only
+            if manager_id not in (None, user.id):
+                raise NotFound()
+            manager_id = user.id
+        return cls(scenario=scenario, version_ids=(version_id,) if version_id else tuple(v.id for v in versions),
+                   version_id=version_id, exhibition_id=ids.get("exhibition_id"), manager_id=manager_id,
+                   period_from=dates.get("period_from"), period_to=dates.get("period_to"),
+                   **{key: values[key] or None for key in CLIENT_FIELDS})
+
+    def but(self, **changes) -> "Selection":
+        """The same selection with some filters changed (a manager's row, this month's widget)."""
+        return replace(self, **changes)
+
+    @property
+    def narrows_engagements(self) -> bool:
+        """Whether a filter needs the engagement or its client (the step log alone does not say)."""
+        return bool(self.period_from or self.period_to or self.client_condition is not None
+                    or any(getattr(self, key) for key in CLIENT_FIELDS))
+
+    def opened_between(self) -> tuple[datetime | None, datetime | None]:
+        """The period as [start, end) instants in UTC, its edges at the firm's midnight."""
+        zone = ZoneInfo(current_app.config["TIMEZONE"])
+
+        def instant(day: date | None) -> datetime | None:
+            return datetime.combine(day, time(), zone).astimezone(timezone.utc) if day else None
+
+        return instant(self.period_from), instant(self.period_to + timedelta(days=1) if self.period_to else None)
+
+    def as_args(self) -> dict[str, str]:
+        """The query string that makes this selection again (links, CSV, drill-downs)."""
+        found = {"scenario_id": self.scenario.id if self.scenario else None, "version_id": self.version_id, "exhibition_id": self.exhibition_id,
+                 "manager_id": self.manager_id, "period_from": self.period_from, "period_to": self.period_to,
+                 **{key: getattr(self, key) for key in CLIENT_FIELDS}}
+        return {key: str(value) for key, value in found.items() if value}
+
+
+def _scenario(scenario_id: int | None, errors: dict) -> models.Scenario | None:
+    """The newest version of the lineage ``scenario_id`` (any version's id) belongs to, or of the
+    default scenario."""
+    session = db_session()
+    if scenario_id is not None:
+        given = session.get(models.Scenario, scenario_id)
+        if given is None:
+            errors["scenario_id"] = str(_l("No such scenario."))
+            return None
+        lineage = given.lineage_id or given.id
+    else:
+        default = session.scalar(select(models.Scenario).where(models.Scenario.is_default).limit(1)) or \
+            session.scalar(select(models.Scenario).where(models.Scenario.is_current).order_by(models.Scenario.id).limit(1))
+        if default is None:  # a new firm: an empty funnel, not an error
+            return None
+        lineage = default.lineage_id or default.id
+    return session.scalar(select(models.Scenario).where(models.Scenario.lineage_id == lineage)
+                          .order_by(models.Scenario.version.desc()).limit(1))
+
+
+def _versions(scenario: models.Scenario) -> list[models.Scenario]:
+    return list(db_session().scalars(select(models.Scenario).where(models.Scenario.lineage_id == scenario.lineage_id)
+                                     .order_by(models.Scenario.version.desc())))

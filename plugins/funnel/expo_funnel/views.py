@@ -1,0 +1,113 @@
+"""Pages at /funnel: the funnel with its chart, results and reasons; the managers' cross-statistics;
+the drill-down behind every number; CSV of every table; the start page's widget.
+
+The filters are a plain GET form (the URL holds them, so a view can be bookmarked or mailed);
+with JavaScript HTMX swaps the results in place and pushes the URL. Bad filters are named in the
+form (422) and the numbers stay empty.
+"""
+from __future__ import annotations
+
+from flask import render_template, request
+from sqlalchemy import select
+
+from expo.hooks import (NotFound, ValidationError, api_paging, assignable_users, audit_record, commit, csv_download,
+                        current_user, db_session, models, page_or_fragment, protected_blueprint, today)
+from expo_funnel import chart, drilldown, queries, tables
+from expo_funnel.managers import Test, managers, matrix
+from expo_funnel.selection import ARGS, CLIENT_FIELDS, Selection
+
+bp = protected_blueprint("funnel", __name__, url_prefix="/funnel", template_folder="templates")
+PAGE = 50
+
+
+def _selection():
+    """``(selection, errors)``: the selection of the query string, or None and the fields' problems."""
+    try:
+        return Selection.from_args(request.args, current_user), {}
+    except ValidationError as problem:
+        return None, problem.fields or {"scenario_id": problem.message}
+
+
+def _filter_options(sel: Selection | None) -> dict:
+    """The drop-downs: scenarios, the selected one's versions, exhibitions, managers (for those
+    who see everyone), the clients' regions, industries and channels (one small query each)."""
+    session = db_session()
+    scenarios = session.scalars(select(models.Scenario).where(models.Scenario.is_current)
+                                .order_by(models.Scenario.name)).all()
+    versions = session.scalars(select(models.Scenario).where(models.Scenario.lineage_id == sel.scenario.lineage_id)
+                               .order_by(models.Scenario.version.desc())).all() if sel else []
+    options = {key: session.scalars(select(getattr(models.Client, key)).distinct()
+                                    .where(getattr(models.Client, key).is_not(None)).order_by(getattr(models.Client, key))).all()
+               for key in CLIENT_FIELDS}
+    return {"scenarios": scenarios, "versions": versions,
+            "exhibitions": session.scalars(select(models.Exhibition).order_by(models.Exhibition.name)).all(),
+            "managers": assignable_users() if current_user.sees_all_clients else [], "options": options}
+
+
+def _values(sel: Selection | None) -> dict:
+    """What the filter form shows: the selection's own values, else what was typed."""
+    if sel is not None:
+        return sel.as_args()
+    return {key: request.args.get(key, "") for key in ARGS}
+
+
+@bp.get("/")
+def index():
+    sel, errors = _selection()
+    found = queries.funnel(sel) if sel else None
+    return page_or_fragment("funnel/index.html", "funnel/_funnel.html", status=422 if errors else 200,
+                            sel=sel, funnel=found, chart=chart, errors=errors, values=_values(sel),
+                            **_filter_options(sel))
+
+
+@bp.get("/managers")
+def managers_page():
+    sel, errors = _selection()
+    rows, titles, cells, test = [], [], {}, Test.from_settings()
+    if sel:
+        rows = managers(sel)
+        titles, cells = matrix(sel, test)
+    return page_or_fragment("funnel/managers.html", "funnel/_managers.html", status=422 if errors else 200,
+                            sel=sel, rows=rows, titles=titles, cells=cells, test=test, errors=errors,
+                            values=_values(sel), **_filter_options(sel))
+
+
+@bp.get("/engagements")
+def engagements_page():
+    sel, errors = _selection()
+    kind, step, result = request.args.get("kind", "worked"), request.args.get("step") or None, \
+        request.args.get("result") or None
+    limit, offset = api_paging(PAGE)
+    rows, total = [], 0
+    if sel:
+        try:
+            rows, total = drilldown.engagements(sel, current_user, kind, step, result, limit, offset)
+        except ValidationError as problem:
+            errors = problem.fields
+    return page_or_fragment("funnel/engagements.html", "funnel/_engagements.html", status=422 if errors else 200,
+                            sel=sel, rows=rows, total=total, limit=limit, offset=offset, kind=kind, step=step,
+                            result=result, errors=errors, step_titles=dict(queries.step_titles(sel)) if sel else {})
+
+
+@bp.get("/export/<name>.csv")
+def export(name: str):
+    """A table of the funnel or the managers page as CSV (audited)."""
+    if name not in tables.TABLES:
+        raise NotFound()
+    sel, errors = _selection()
+    if errors:
+        raise ValidationError(fields=errors)
+    audit_record("export", "funnel", None, current_user, table=name, **sel.as_args())
+    commit()
+    return csv_download(f"funnel-{name}.csv", tables.rows(name, sel))
+
+
+@bp.get("/widget")
+def widget():
+    """The start page's miniature: this month's funnel (engagements opened this month)."""
+    sel, _errors = _selection()
+    found = None
+    if sel:
+        first = today().replace(day=1)
+        found = queries.funnel(sel.but(period_from=first, period_to=today()), with_trend=False)
+    return render_template("funnel/_widget.html", funnel=found, sel=sel)
