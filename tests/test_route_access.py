@@ -177,6 +177,15 @@ ROUTES: dict[tuple[str, str], tuple] = {
     ("POST", "/segments/saved/<int:segment_id>/delete"):                        (302, 403, 302, 403, 302, 302, FRESH),
     ("GET", "/api/v1/segments/abcxyz"):                                         (401, 200, 200, 200, 200, 200),
     ("GET", "/api/v1/segments/reactivation"):                                   (401, 200, 200, 200, 200, 200),
+    # funnel: everyone reads the numbers of the engagements they see (a manager their own)
+    ("GET", "/funnel/"):                                                        (302, 200, 200, 200, 200, 200),
+    ("GET", "/funnel/engagements"):                                             (302, 200, 200, 200, 200, 200),
+    ("GET", "/funnel/export/<table>.csv"):                                      (302, 200, 200, 200, 200, 200),
+    ("GET", "/funnel/managers"):                                                (302, 200, 200, 200, 200, 200),
+    ("GET", "/funnel/widget"):                                                  (302, 200, 200, 200, 200, 200),
+    ("GET", "/api/v1/funnel"):                                                  (401, 200, 200, 200, 200, 200),
+    ("GET", "/api/v1/funnel/engagements"):                                      (401, 200, 200, 200, 200, 200),
+    ("GET", "/api/v1/funnel/managers"):                                         (401, 200, 200, 200, 200, 200),
 }
 
 
@@ -211,7 +220,7 @@ def _shared_objects(app, planner_id, token_user_id) -> dict:
         db.commit()
         token_id = db.session().scalar(select(ApiToken.id).where(ApiToken.label == "probe"))
         return {"exhibition_id": show.id, "scenario_id": scenario.id, "action_id": scenario.steps[0].actions[0].id,
-                "report_id": report.id, "token_id": token_id, "fmt": "html", "filename": "css/expo.css",
+                "report_id": report.id, "token_id": token_id, "fmt": "html", "filename": "css/expo.css", "table": "steps",
                 "import_id": imported.id, "recomputation_id": run.id}
 
 

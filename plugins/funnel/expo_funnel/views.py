@@ -89,17 +89,17 @@ def engagements_page():
                             result=result, errors=errors, step_titles=dict(queries.step_titles(sel)) if sel else {})
 
 
-@bp.get("/export/<name>.csv")
-def export(name: str):
+@bp.get("/export/<table>.csv")
+def export(table: str):
     """A table of the funnel or the managers page as CSV (audited)."""
-    if name not in tables.TABLES:
+    if table not in tables.TABLES:
         raise NotFound()
     sel, errors = _selection()
     if errors:
         raise ValidationError(fields=errors)
-    audit_record("export", "funnel", None, current_user, table=name, **sel.as_args())
+    audit_record("export", "funnel", None, current_user, table=table, **sel.as_args())
     commit()
-    return csv_download(f"funnel-{name}.csv", tables.rows(name, sel))
+    return csv_download(f"funnel-{table}.csv", tables.rows(table, sel))
 
 
 @bp.get("/widget")

@@ -119,3 +119,8 @@ def test_the_app_works_with_the_plugin_disabled(make_app, make_user, login_as):
     app = make_app(PLUGINS="none")
     page = login_as(make_user("planner"), app)
     assert page.get("/funnel/").status_code == 404 and page.get("/").status_code == 200
+
+
+def test_the_funnel_speaks_russian(linear, login_as, make_app):
+    html = login_as(linear.planner, make_app(LOCALE="ru")).get("/funnel/").get_data(as_text=True)
+    assert "Воронка" in html and "Вошло" in html and "Доля отсева" in html and "Конверсия по месяцам закрытия" in html
