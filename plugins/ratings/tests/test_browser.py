@@ -2,6 +2,7 @@
 client moves up the list ranked by rating."""
 from __future__ import annotations
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from expo.hooks import SYSTEM, commit, db_session, models
@@ -30,8 +31,8 @@ def test_a_planner_rates_a_client_on_the_card_and_it_moves_up_the_list(page, liv
     page.evaluate("document.body.dataset.marker = 'same page'")
     panel.locator("input[name=value]").fill("20")
     panel.locator("button[type=submit]").click()
-    page.wait_for_function("document.querySelector('#ratings-total') && "
-                           "document.querySelector('#ratings-total').innerText.trim() === '20'")
+    expect(page.locator("#ratings-total")).to_have_text("20")  # (a string predicate would need eval: CSP)
+    page.wait_for_load_state("networkidle")  # the panels' refresh the save triggered (expo:changed) is done
     assert page.evaluate("document.body.dataset.marker") == "same page"  # swapped in place, no reload
     assert "Личный рейтинг" in panel.inner_text()  # the Russian interface
 

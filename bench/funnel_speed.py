@@ -1,0 +1,125 @@
+"""The funnel plugin at scale: its pages against the raw SQL they need, in the same run.
+
+Usage (a firm made by make_firm.py, e.g. ``--clients 215000``: ≈ 1.07 M engagements, ≈ 2.5 M step-log rows):
+    EXPO_DATABASE_URL=postgresql+psycopg://…/expo_bench_funnel EXPO_INSTANCE_DIR=/tmp/bench \\
+        python bench/funnel_speed.py [--runs 7]
+
+Each page is fetched as the planner through the app (login, filters' drop-downs, the numbers,
+the template), ``--runs`` times after one warm-up; then the SQL statements that page issued are
+executed again directly, with the same parameters, as often. Printed: the medians, and the
+page's time divided by its SQL's (the issue asks ≤ 3×). ``VACUUM ANALYZE step_log, engagements``
+runs first, as autovacuum would have on a live database, so the visibility map lets the funnel
+read the step log's indexes alone.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from sqlalchemy import event, func, select, text
+
+from expo import create_app
+from expo.core import db
+from expo.core.demo import DEMO_PASSWORD
+from expo.core.models import Engagement, StepLog
+from expo.testing import PageClient
+
+
+def _median_ms(action, runs: int) -> float:
+    action()  # warm-up: caches, the plan
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - began) * 1000)
+    return statistics.median(times)
+
+
+def _statements_of(app, action) -> list[tuple[str, object]]:
+    """The SQL statements (text, parameters) ``action`` issued."""
+    seen = []
+
+    def record(_conn, _cursor, statement, parameters, _context, _many):
+        seen.append((statement, parameters))
+
+    engine = app.extensions["expo.engine"]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return seen
+
+
+def _raw(app, statements):
+    engine = app.extensions["expo.engine"]
+
+    def run():
+        with engine.connect() as connection:
+            raw = connection.connection.driver_connection
+            with raw.cursor() as cursor:
+                for statement, parameters in statements:
+                    cursor.execute(statement, parameters)
+                    cursor.fetchall() if cursor.description else None
+            raw.rollback()
+    return run
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    app = create_app()
+    engine = app.extensions["expo.engine"]
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        began = time.perf_counter()
+        connection.execute(text("VACUUM ANALYZE step_log, engagements"))
+        print(f"VACUUM ANALYZE: {time.perf_counter() - began:.1f} s")
+    with app.app_context():
+        session = db.session()
+        counts = session.execute(select(func.count()).select_from(Engagement)).scalar(), \
+            session.execute(select(func.count()).select_from(StepLog)).scalar()
+        # the exhibition with the most engagements: the hardest single-exhibition funnel
+        show_id, show_engagements = session.execute(
+            select(Engagement.exhibition_id, func.count()).group_by(Engagement.exhibition_id)
+            .order_by(func.count().desc()).limit(1)).one()
+        session.rollback()
+    print(f"{counts[0]} engagements, {counts[1]} step-log rows; exhibition {show_id} has {show_engagements}")
+    page = PageClient(app)
+    assert page.login("planner@demo-expo.ru", DEMO_PASSWORD).status_code == 302
+    cases = [("one exhibition's funnel", f"/funnel/?exhibition_id={show_id}", 50),
+             ("company-wide funnel", "/funnel/", 1000),
+             ("managers page", "/funnel/managers", 1000),
+             ("API: company-wide funnel", None, 1000)]
+    print(f"{'page':28} {'page ms':>9} {'its SQL ms':>11} {'ratio':>6} {'target ms':>10} statements")
+    for title, url, target in cases:
+        if url is None:
+            from expo.core.models import User
+            from expo.core.services.users import issue_token
+            from expo.core.models import SYSTEM
+
+            with app.app_context():
+                planner = db.session().scalar(select(User).where(User.email == "planner@demo-expo.ru"))
+                token = issue_token(planner, SYSTEM)
+                db.commit()
+            http = app.test_client()
+
+            def fetch(http=http, token=token):
+                response = http.get("/api/v1/funnel", headers={"Authorization": f"Bearer {token}"})
+                assert response.status_code == 200, response.status_code
+        else:
+            def fetch(url=url):
+                response = page.get(url)
+                assert response.status_code == 200, (url, response.status_code)
+                response.get_data()
+        statements = _statements_of(app, fetch)
+        page_ms = _median_ms(fetch, args.runs)
+        sql_ms = _median_ms(_raw(app, statements), args.runs)
+        verdict = "ok" if page_ms < target and page_ms <= 3 * sql_ms else "MISSED"
+        print(f"{title:28} {page_ms:9.1f} {sql_ms:11.1f} {page_ms / sql_ms:6.2f} {target:10d} {len(statements)}"
+              f"  {verdict}")
+
+
+if __name__ == "__main__":
+    main()
