@@ -30,6 +30,10 @@ class Exhibition(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+# What the funnel's conversion and cross-statistics read from an engagement (INCLUDEd in its indexes).
+FUNNEL_COLUMNS = ["id", "manager_id", "state", "opened_at", "closed_at", "expected_amount", "contract_amount"]
+
+
 class Engagement(Base):
     """The work with one client for one exhibition.
 
@@ -42,6 +46,10 @@ class Engagement(Base):
         UniqueConstraint("client_id", "exhibition_id"),
         Index("ix_engagements_exhibition_state", "exhibition_id", "state"),
         Index("ix_engagements_manager_state", "manager_id", "state"),
+        # Conversion and cross-statistics read these alone on PostgreSQL (docs/performance.md).
+        Index("ix_engagements_funnel_scenario", "scenario_id", "exhibition_id",
+              postgresql_include=FUNNEL_COLUMNS),
+        Index("ix_engagements_funnel_manager", "manager_id", "scenario_id", postgresql_include=FUNNEL_COLUMNS),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

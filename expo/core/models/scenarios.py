@@ -127,15 +127,19 @@ class StepLog(Base):
     """
 
     __tablename__ = "step_log"
-    # The funnel reads these by index only on PostgreSQL: each index carries (INCLUDE) every column
-    # a funnel count needs, so a company-wide funnel never visits the table (docs/performance.md).
+    # The funnel counts three kinds of rows — first entries, the rows engagements are on now, the
+    # rows they closed from — each from its own partial index, read alone on PostgreSQL (INCLUDE
+    # carries what the filters and the managers' matrix need; docs/performance.md).
     __table_args__ = (
-        Index("ix_step_log_funnel_scenario", "scenario_id", "step", "result_kind", "result_reason",
-              postgresql_include=["first_entry", "closing", "left_at", "manager_id", "engagement_id"]),
-        Index("ix_step_log_funnel_exhibition", "exhibition_id", "scenario_id", "step", "result_kind",
-              "result_reason", postgresql_include=["first_entry", "closing", "left_at", "engagement_id"]),
-        Index("ix_step_log_funnel_manager", "manager_id", "scenario_id", "step", "result_kind", "result_reason",
-              postgresql_include=["first_entry", "closing", "left_at", "engagement_id"]),
+        Index("ix_step_log_entries", "scenario_id", "exhibition_id", "step",
+              postgresql_include=["manager_id", "engagement_id"], postgresql_where=text("first_entry"),
+              sqlite_where=text("first_entry")),
+        Index("ix_step_log_current", "scenario_id", "exhibition_id", "step",
+              postgresql_include=["manager_id", "engagement_id"], postgresql_where=text("left_at IS NULL"),
+              sqlite_where=text("left_at IS NULL")),
+        Index("ix_step_log_closing", "scenario_id", "exhibition_id", "step", "result", "result_kind", "result_reason",
+              postgresql_include=["manager_id", "engagement_id"], postgresql_where=text("closing"),
+              sqlite_where=text("closing")),
         Index("ix_step_log_engagement", "engagement_id", "entered_at"),
     )
 

@@ -20,7 +20,7 @@ def _rate(value) -> str | None:
 
 @api.get("")
 def funnel():
-    found = queries.funnel(Selection.from_args(request.args, api_user()), with_trend=False)
+    found = queries.funnel(Selection.from_args(request.args, api_user()))
     return {
         "scenario_id": found.selection.scenario.id if found.selection.scenario else None,
         "steps": [{"key": c.key, "title": c.title, "entered": c.entered, "passed": c.passed, "dropped": c.dropped,

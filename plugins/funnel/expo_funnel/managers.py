@@ -17,8 +17,8 @@ from statistics import NormalDist
 from sqlalchemy import func, select
 
 from expo.hooks import db_session, models, plugin_setting
-from expo_funnel.queries import (Engagement, StepCounts, StepLog, conversion_sums, step_sums, engagement_conditions,
-                                 log_conditions, rate, step_titles)
+from expo_funnel.queries import (CURRENT, DROPS, ENTRIES, Engagement, StepCounts, StepLog, conversion_sums, count_rows,
+                                 engagement_conditions, rate, step_titles)
 from expo_funnel.selection import Selection
 
 
@@ -76,13 +76,13 @@ def _cycle_days():
 def managers(sel: Selection) -> list[ManagerRow]:
     """One row per manager with engagements in the selection (unassigned ones as one row), by name."""
     rows = db_session().execute(
-        select(Engagement.manager_id, *conversion_sums(),
+        select(Engagement.manager_id, *conversion_sums(), func.count().filter(Engagement.state != "open"),
                func.avg(_cycle_days()).filter(Engagement.closed_at.is_not(None)))
         .where(*engagement_conditions(sel)).group_by(Engagement.manager_id)).all()
     names = _names([row[0] for row in rows])
     found = [ManagerRow(manager_id, names.get(manager_id, "—"), worked, closed, won, Decimal(amount), Decimal(expected),
                         Decimal(str(days)).quantize(Decimal("0.1")) if days is not None else None)
-             for manager_id, worked, closed, won, amount, expected, days in rows]
+             for manager_id, worked, won, amount, expected, closed, days in rows]
     return sorted(found, key=lambda r: (r.manager_id is None, r.name.casefold()))
 
 
@@ -98,14 +98,13 @@ def matrix(sel: Selection, test: Test) -> tuple[list[tuple[str, str]], dict[tupl
     titles = step_titles(sel)
     cells: dict[tuple[int | None, str], Cell] = {}
     team: dict[str, StepCounts] = {}
-    for manager_id, step, entered, dropped, in_progress in db_session().execute(
-            select(StepLog.manager_id, StepLog.step, *step_sums()).where(*log_conditions(sel))
-            .group_by(StepLog.manager_id, StepLog.step)):
-        counts = StepCounts(step, step, entered, dropped, in_progress)
-        cells[(manager_id, step)] = Cell(manager_id, step, counts)
-        total = team.setdefault(step, StepCounts(step, step))
-        total.entered, total.dropped, total.in_progress = (total.entered + entered, total.dropped + dropped,
-                                                           total.in_progress + in_progress)
+    by = (StepLog.manager_id, StepLog.step)
+    for attribute, rows in (("entered", ENTRIES), ("dropped", DROPS), ("in_progress", CURRENT)):
+        for (manager_id, step), number in count_rows(sel, rows, *by).items():
+            cell = cells.setdefault((manager_id, step), Cell(manager_id, step, StepCounts(step, step)))
+            setattr(cell.counts, attribute, number)
+            total = team.setdefault(step, StepCounts(step, step))
+            setattr(total, attribute, getattr(total, attribute) + number)
     for cell in cells.values():
         rest = team[cell.step]
         cell.z = z_score(cell.counts.dropped, cell.counts.decided,

@@ -119,19 +119,33 @@ def step_titles(sel: Selection) -> list[tuple[str, str]]:
     return list(found.items())
 
 
-def step_sums():
-    return (func.count().filter(StepLog.first_entry),
-            func.count().filter(and_(StepLog.closing, StepLog.result_kind.in_(DROPPED))),
-            func.count().filter(StepLog.left_at.is_(None)))
+# The three kinds of rows the funnel counts, each read from its own partial index of the step log.
+ENTRIES = StepLog.first_entry
+CURRENT = StepLog.left_at.is_(None)
+DROPS = and_(StepLog.closing, StepLog.result_kind.in_(DROPPED))
 
 
-def steps(sel: Selection) -> list[StepCounts]:
-    """Per step, in scenario order: entered, dropped, in progress (and so passed, drop rate)."""
+def count_rows(sel: Selection, rows, *by) -> dict:
+    """``{group: count}`` of the selection's step-log ``rows`` grouped ``by`` columns."""
+    found = db_session().execute(select(*by, func.count()).where(*log_conditions(sel), rows).group_by(*by))
+    return {tuple(row[:-1]) if len(by) > 1 else row[0]: row[-1] for row in found}
+
+
+def steps(sel: Selection, results_at_steps: list["ResultCounts"] | None = None) -> list[StepCounts]:
+    """Per step, in scenario order: entered, dropped, in progress (and so passed, drop rate). The
+    drops come from ``results_at_steps`` when the caller has them (one statement fewer)."""
     found = {key: StepCounts(key, title) for key, title in step_titles(sel)}
-    for key, entered, dropped, in_progress in db_session().execute(
-            select(StepLog.step, *step_sums()).where(*log_conditions(sel)).group_by(StepLog.step)):
-        counts = found.setdefault(key, StepCounts(key, key))  # a step since renamed away: its key
-        counts.entered, counts.dropped, counts.in_progress = entered, dropped, in_progress
+    if results_at_steps is None:
+        dropped = count_rows(sel, DROPS, StepLog.step)
+    else:
+        dropped = {}
+        for r in results_at_steps:
+            if r.kind in DROPPED:
+                dropped[r.step] = dropped.get(r.step, 0) + r.count
+    for attribute, counted in (("entered", count_rows(sel, ENTRIES, StepLog.step)),
+                               ("in_progress", count_rows(sel, CURRENT, StepLog.step)), ("dropped", dropped)):
+        for key, number in counted.items():
+            setattr(found.setdefault(key, StepCounts(key, key)), attribute, number)  # a step since removed: its key
     return list(found.values())
 
 
@@ -204,35 +218,33 @@ class Conversion:
 
 
 def conversion_sums():
+    """engagements, won, Σ contract of the won, Σ expected of all (the managers' table adds closed)."""
     won = Engagement.state == "won"
-    return (func.count(), func.count().filter(Engagement.state != "open"), func.count().filter(won),
-            func.coalesce(func.sum(Engagement.contract_amount).filter(won), 0),
+    return (func.count(), func.count().filter(won), func.coalesce(func.sum(Engagement.contract_amount).filter(won), 0),
             func.coalesce(func.sum(Engagement.expected_amount), 0))
 
 
-def conversion(sel: Selection, counts: list[StepCounts]) -> Conversion:
-    worked, closed, won, won_amount, expected = db_session().execute(
-        select(*conversion_sums()).where(*engagement_conditions(sel))).one()
-    return Conversion(worked, closed, won, Decimal(won_amount), Decimal(expected),
-                      counts[0].entered if counts else 0)
-
-
 def _month_of(column):
-    """``YYYY-MM`` of a UTC timestamp in the firm's time zone (SQLite: its current offset)."""
+    """The month of a UTC timestamp in the firm's time zone (SQLite: at its current offset), as
+    ``YYYY-MM`` text on SQLite and a timestamp on PostgreSQL, whose grouping is far cheaper."""
     zone = current_app.config["TIMEZONE"]
-    if db_session().get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone(zone, column), "YYYY-MM")
+    if db_session().get_bind().dialect.name == "postgresql":  # grouped by the month, formatted after
+        return func.date_trunc("month", func.timezone(zone, column))
     offset = datetime.now(timezone.utc).astimezone(ZoneInfo(zone)).utcoffset()
     return func.strftime("%Y-%m", column, f"{int(offset.total_seconds() // 60):+d} minutes")
 
 
 @dataclass
 class Month:
-    month: str
-    closed: int
+    month: str | None  # of closing; None: the engagements still open
+    engagements: int
     won: int
     won_amount: Decimal
-    expected_amount: Decimal  # of the engagements closed that month
+    expected_amount: Decimal  # of these engagements
+
+    @property
+    def closed(self) -> int:
+        return self.engagements if self.month else 0
 
     @property
     def count(self) -> Decimal | None:
@@ -243,17 +255,25 @@ class Month:
         return rate(self.won_amount, self.expected_amount)
 
 
-def trend(sel: Selection) -> list[Month]:
-    """Conversion by month of closing, oldest first."""
+def by_month_of_closing(sel: Selection) -> list[Month]:
+    """The selection's engagements by month of closing (the open ones as month None): one
+    statement serves both the conversion and its trend."""
     month = _month_of(Engagement.closed_at).label("month")
-    won = Engagement.state == "won"
-    rows = db_session().execute(
-        select(month, func.count(), func.count().filter(won),
-               func.coalesce(func.sum(Engagement.contract_amount).filter(won), 0),
-               func.coalesce(func.sum(Engagement.expected_amount), 0))
-        .where(*engagement_conditions(sel), Engagement.closed_at.is_not(None)).group_by(month).order_by(month))
-    return [Month(m, closed, won_count, Decimal(amount), Decimal(expected))
-            for m, closed, won_count, amount, expected in rows]
+    rows = db_session().execute(select(month, *conversion_sums()).where(*engagement_conditions(sel)).group_by(month))
+    return [Month(m if isinstance(m, str) or m is None else m.strftime("%Y-%m"), n, won, Decimal(amount),
+                  Decimal(expected)) for m, n, won, amount, expected in rows]
+
+
+def trend(months: list[Month]) -> list[Month]:
+    """Conversion by month of closing, oldest first."""
+    return sorted((m for m in months if m.month), key=lambda m: m.month)
+
+
+def conversion(months: list[Month], counts: list[StepCounts]) -> Conversion:
+    return Conversion(worked=sum(m.engagements for m in months), closed=sum(m.closed for m in months),
+                      won=sum(m.won for m in months), won_amount=sum((m.won_amount for m in months), Decimal("0.00")),
+                      expected_amount=sum((m.expected_amount for m in months), Decimal("0.00")),
+                      entered_first=counts[0].entered if counts else 0)
 
 
 # --- the whole funnel, as pages, the API and the report show it --------------------------------
@@ -282,11 +302,11 @@ class Funnel:
         return [r for r in self.reasons if r.step == step][:limit]
 
 
-def funnel(sel: Selection, with_trend: bool = True) -> Funnel:
-    """Everything the funnel page shows: five statements whatever the data size (four without
-    the trend)."""
+def funnel(sel: Selection) -> Funnel:
+    """Everything the funnel page shows, in six statements whatever the data size."""
     min_decided = plugin_setting("FUNNEL_WEAKEST_MIN_DECIDED", 10)
-    counts = steps(sel)
     by_step = results(sel)
+    counts = steps(sel, by_step)
+    months = by_month_of_closing(sel)
     return Funnel(sel, counts, weakest_step(counts, min_decided), results_by_key(by_step), reasons(by_step),
-                  conversion(sel, counts), trend(sel) if with_trend else [], min_decided)
+                  conversion(months, counts), trend(months), min_decided)

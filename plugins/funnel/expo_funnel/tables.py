@@ -45,7 +45,7 @@ def _reasons(sel):
 def _trend(sel):
     yield [_("Month"), _("Closed"), _("Won"), _("Conversion by count"), _("Won amount"), _("Expected amount"),
            _("Conversion by money")]
-    for m in queries.trend(sel):
+    for m in queries.trend(queries.by_month_of_closing(sel)):
         yield [m.month, m.closed, m.won, m.count, m.won_amount, m.expected_amount, m.financial]
 
 

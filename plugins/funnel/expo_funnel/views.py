@@ -8,7 +8,7 @@ form (422) and the numbers stay empty.
 from __future__ import annotations
 
 from flask import render_template, request
-from sqlalchemy import select
+from sqlalchemy import func, literal_column, select
 
 from expo.hooks import (NotFound, ValidationError, api_paging, assignable_users, audit_record, commit, csv_download,
                         current_user, db_session, models, page_or_fragment, protected_blueprint, today)
@@ -36,12 +36,19 @@ def _filter_options(sel: Selection | None) -> dict:
                                 .order_by(models.Scenario.name)).all()
     versions = session.scalars(select(models.Scenario).where(models.Scenario.lineage_id == sel.scenario.lineage_id)
                                .order_by(models.Scenario.version.desc())).all() if sel else []
-    options = {key: session.scalars(select(getattr(models.Client, key)).distinct()
-                                    .where(getattr(models.Client, key).is_not(None)).order_by(getattr(models.Client, key))).all()
-               for key in CLIENT_FIELDS}
+    options = {key: _distinct(getattr(models.Client, key)) for key in CLIENT_FIELDS}
     return {"scenarios": scenarios, "versions": versions,
             "exhibitions": session.scalars(select(models.Exhibition).order_by(models.Exhibition.name)).all(),
             "managers": assignable_users() if current_user.sees_all_clients else [], "options": options}
+
+
+def _distinct(column) -> list[str]:
+    """The column's distinct values, in order, by one index probe per value (a recursive "loose
+    index scan"): a plain DISTINCT reads every client (40 ms at 200 000), this a few dozen keys."""
+    step = select(func.min(column)).where(column > literal_column("found.value")).scalar_subquery()
+    found = select(func.min(column).label("value")).cte("found", recursive=True)
+    found = found.union_all(select(step).select_from(found).where(found.c.value.is_not(None)))
+    return list(db_session().scalars(select(found.c.value).where(found.c.value.is_not(None))))
 
 
 def _values(sel: Selection | None) -> dict:
@@ -109,5 +116,5 @@ def widget():
     found = None
     if sel:
         first = today().replace(day=1)
-        found = queries.funnel(sel.but(period_from=first, period_to=today()), with_trend=False)
+        found = queries.funnel(sel.but(period_from=first, period_to=today()))
     return render_template("funnel/_widget.html", funnel=found, sel=sel)

@@ -91,6 +91,6 @@ def test_the_trend_by_month_of_closing(app, linear):
     from expo_funnel.selection import Selection
 
     with app.app_context():
-        months = queries.trend(Selection.from_args({}, SYSTEM))
+        months = queries.trend(queries.by_month_of_closing(Selection.from_args({}, SYSTEM)))
     assert len(months) == 1 and (months[0].closed, months[0].won) == (4, 1)
     assert (months[0].count, months[0].financial) == (queries.rate(1, 4), queries.rate(120, 430))  # closed: 100+50+80+200
