@@ -58,7 +58,7 @@ class Selection:
         scenario = _scenario(ids.get("scenario_id"), errors)
         versions = _versions(scenario) if scenario is not None else []
         version_id = ids.get("version_id")
-        if version_id is not None and scenario is not None and version_id not in {v.id for v in versions}:
+        if version_id is not None and "scenario_id" not in errors and version_id not in {v.id for v in versions}:
             errors["version_id"] = str(_l("This version belongs to another scenario."))
         if ids.get("exhibition_id") and db_session().get(models.Exhibition, ids["exhibition_id"]) is None:
             errors["exhibition_id"] = str(_l("No such exhibition."))
