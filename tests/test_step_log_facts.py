@@ -8,22 +8,7 @@ from sqlalchemy import select
 from expo.core import db
 from expo.core.migrate import alembic_config
 from expo.core.models import StepLog, User
-from expo.testing import new_client, new_engagement, new_exhibition, new_scenario, reopen, walk
-
-LOOP = {
-    "name": "With a loop",
-    "steps": [
-        {"key": "contact", "title": "Contact", "actions": [],
-         "outcomes": [{"key": "go", "title": "Go on", "next": "offer"},
-                      {"key": "no", "title": "No", "result": "refused"}]},
-        {"key": "offer", "title": "Offer", "actions": [],
-         "outcomes": [{"key": "revise", "title": "Revise", "next": "contact"},
-                      {"key": "signed", "title": "Signed", "result": "contract"}]},
-    ],
-    "results": [{"key": "contract", "title": "Contract", "kind": "won"},
-                {"key": "refused", "title": "Refused", "kind": "lost", "reason": "price"}],
-}
-
+from expo.testing import LOOP_EXAMPLE, new_client, new_engagement, new_exhibition, new_scenario, reopen, walk
 
 def _facts(engagement_id):
     return [(row.step, row.first_entry, row.closing) for row in db.session().scalars(
@@ -33,7 +18,7 @@ def _facts(engagement_id):
 def _build(app, make_user):
     with app.app_context():
         planner = db.session().get(User, make_user("planner").id)
-        scenario = new_scenario(planner, LOOP)
+        scenario = new_scenario(planner, LOOP_EXAMPLE)
         engagement = new_engagement(planner, new_client(planner), new_exhibition(planner), scenario_id=scenario.id)
         walk(engagement, planner, "go", "revise", "go", "signed")  # contact, offer, contact, offer: closed
         reopen(engagement, planner)  # back on offer

@@ -22,7 +22,7 @@ Marker
 Helpers
     factories that go through the core's services (``new_client``, ``new_contact``, ``new_exhibition``,
     ``new_engagement``, ``new_scenario``, ``walk``, ``reopen``, ``purge_deleted_clients``,
-    ``DESIGN_EXAMPLE``), ``count_queries``,
+    ``DESIGN_EXAMPLE``, ``LOOP_EXAMPLE``), ``count_queries``,
     ``migrate``, ``unmigrate``, ``log_in`` (browser), ``PageClient``, ``ApiClient``; real spreadsheet
     files (``xlsx_bytes``, ``csv_bytes``, ``upload``) for import tests.
 """
@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from expo.testing.browser import browser, live_app, live_server, log_in, page  # noqa: F401  (fixtures)
 from expo.testing.files import csv_bytes, upload, xlsx_bytes  # noqa: F401
-from expo.testing.factories import (DESIGN_EXAMPLE, new_client, new_contact, new_engagement,  # noqa: F401
+from expo.testing.factories import (DESIGN_EXAMPLE, LOOP_EXAMPLE, new_client, new_contact, new_engagement,  # noqa: F401
                                     new_exhibition, new_scenario, purge_deleted_clients, reopen,
                                     walk)
 from expo.testing.fixtures import (PASSWORD, ApiClient, FrozenClock, PageClient, api, app, as_app,  # noqa: F401

@@ -94,6 +94,21 @@ DESIGN_EXAMPLE = {
                 {"key": "refused_price", "title": "Refused: price", "kind": "lost", "reason": "price"}],
 }
 
+# A scenario with a loop: the offer can send an engagement back to contact (a step entered twice).
+LOOP_EXAMPLE = {
+    "name": "With a loop",
+    "steps": [
+        {"key": "contact", "title": "Contact", "actions": [],
+         "outcomes": [{"key": "go", "title": "Go on", "next": "offer"},
+                      {"key": "no", "title": "No", "result": "refused"}]},
+        {"key": "offer", "title": "Offer", "actions": [],
+         "outcomes": [{"key": "revise", "title": "Revise", "next": "contact"},
+                      {"key": "signed", "title": "Signed", "result": "contract"}]},
+    ],
+    "results": [{"key": "contract", "title": "Contract", "kind": "won"},
+                {"key": "refused", "title": "Refused", "kind": "declined"}],
+}
+
 
 def new_scenario(user, definition=None):
     """Save a scenario (DESIGN.md's example unless given); the first one becomes the default."""

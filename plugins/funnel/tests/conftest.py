@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from expo.hooks import assign_engagement, db_session, models, update_engagement
-from expo.testing import new_client, new_engagement, new_exhibition, new_scenario, walk
+from expo.testing import LOOP_EXAMPLE, new_client, new_engagement, new_exhibition, new_scenario, walk
 
 BRANCHING = {
     "name": "Branching",
@@ -30,19 +30,7 @@ BRANCHING = {
                 {"key": "timing", "title": "Refused: timing", "kind": "lost", "reason": "timing"}],
 }
 
-LOOP = {
-    "name": "With a loop",
-    "steps": [
-        {"key": "contact", "title": "Contact", "actions": [],
-         "outcomes": [{"key": "go", "title": "Go on", "next": "offer"},
-                      {"key": "no", "title": "No", "result": "refused"}]},
-        {"key": "offer", "title": "Offer", "actions": [],
-         "outcomes": [{"key": "revise", "title": "Revise", "next": "contact"},
-                      {"key": "signed", "title": "Signed", "result": "contract"}]},
-    ],
-    "results": [{"key": "contract", "title": "Contract", "kind": "won"},
-                {"key": "refused", "title": "Refused", "kind": "declined"}],
-}
+LOOP = LOOP_EXAMPLE  # contact ⇄ offer; refused is the firm declining
 
 
 def user(user_id: int) -> models.User:
