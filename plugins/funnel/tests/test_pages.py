@@ -124,3 +124,20 @@ def test_the_app_works_with_the_plugin_disabled(make_app, make_user, login_as):
 def test_the_funnel_speaks_russian(linear, login_as, make_app):
     html = login_as(linear.planner, make_app(LOCALE="ru")).get("/funnel/").get_data(as_text=True)
     assert "Воронка" in html and "Вошло" in html and "Доля отсева" in html and "Конверсия по месяцам закрытия" in html
+
+
+def test_a_report_with_the_funnel_sections_is_a_pdf_with_their_numbers(linear, api):
+    from pypdf import PdfReader
+
+    from expo.hooks import now
+
+    planner = api(linear.planner)
+    assert {"funnel-steps", "funnel-managers"} <= {s["key"] for s in planner.get("/reports/sections").json["items"]}
+    queued = planner.post("/reports", json={"sections": ["funnel-steps", "funnel-managers"],
+                                            "period": now().strftime("%Y-%m")})
+    assert queued.status_code == 202, queued.json
+    pdf = planner.get(f"/reports/{queued.json['id']}/pdf").data
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Funnel: steps, reasons, conversion" in text and "Funnel: managers" in text
+    assert "Establish contact" in text and "Commercial offer" in text and "Анна" in text
+    assert "25.0 %" in text  # won ÷ closed: 1 of 4
