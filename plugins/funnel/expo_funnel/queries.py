@@ -16,14 +16,13 @@ index alone. Every query here takes a :class:`~expo_funnel.selection.Selection`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import and_, func, select
 
-from expo.hooks import db_session, models, plugin_setting
+from expo.hooks import db_session, models, now, plugin_setting
 from expo_funnel.selection import CLIENT_FIELDS, Selection
 
 StepLog, Engagement, Client = models.StepLog, models.Engagement, models.Client
@@ -230,7 +229,7 @@ def _month_of(column):
     zone = current_app.config["TIMEZONE"]
     if db_session().get_bind().dialect.name == "postgresql":  # grouped by the month, formatted after
         return func.date_trunc("month", func.timezone(zone, column))
-    offset = datetime.now(timezone.utc).astimezone(ZoneInfo(zone)).utcoffset()
+    offset = now().astimezone(ZoneInfo(zone)).utcoffset()
     return func.strftime("%Y-%m", column, f"{int(offset.total_seconds() // 60):+d} minutes")
 
 

@@ -63,13 +63,13 @@ class Selection:
         if ids.get("exhibition_id") and db_session().get(models.Exhibition, ids["exhibition_id"]) is None:
             errors["exhibition_id"] = str(_l("No such exhibition."))
         manager_id = ids.get("manager_id")
+        if not user.sees_all_clients and manager_id not in (None, user.id):
+            raise NotFound()  # before any look-up: a manager cannot learn which user ids exist
         if manager_id is not None and db_session().get(models.User, manager_id) is None:
             errors["manager_id"] = str(_l("No such user."))
         if errors:
             raise ValidationError(fields=errors)
         if not user.sees_all_clients:  # a manager's numbers are their own engagements only
-            if manager_id not in (None, user.id):
-                raise NotFound()
             manager_id = user.id
         return cls(scenario=scenario, version_ids=(version_id,) if version_id else tuple(v.id for v in versions),
                    version_id=version_id, exhibition_id=ids.get("exhibition_id"), manager_id=manager_id,

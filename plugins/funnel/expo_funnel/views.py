@@ -22,8 +22,11 @@ PAGE = 50
 
 def _selection():
     """``(selection, errors)``: the selection of the query string, or None and the fields' problems."""
+    args = request.args.to_dict()
+    if args.get("versions_of") not in (None, args.get("scenario_id")):
+        args.pop("version_id", None)  # the form's scenario changed: its old version means nothing now
     try:
-        return Selection.from_args(request.args, current_user), {}
+        return Selection.from_args(args, current_user), {}
     except ValidationError as problem:
         return None, problem.fields or {"scenario_id": problem.message}
 
@@ -35,7 +38,7 @@ def _filter_options(sel: Selection | None) -> dict:
     scenarios = session.scalars(select(models.Scenario).where(models.Scenario.is_current)
                                 .order_by(models.Scenario.name)).all()
     versions = session.scalars(select(models.Scenario).where(models.Scenario.lineage_id == sel.scenario.lineage_id)
-                               .order_by(models.Scenario.version.desc())).all() if sel else []
+                               .order_by(models.Scenario.version.desc())).all() if sel and sel.scenario else []
     options = {key: _distinct(getattr(models.Client, key)) for key in CLIENT_FIELDS}
     return {"scenarios": scenarios, "versions": versions,
             "exhibitions": session.scalars(select(models.Exhibition).order_by(models.Exhibition.name)).all(),
@@ -43,10 +46,14 @@ def _filter_options(sel: Selection | None) -> dict:
 
 
 def _distinct(column) -> list[str]:
-    """The column's distinct values, in order, by one index probe per value (a recursive "loose
-    index scan"): a plain DISTINCT reads every client (40 ms at 200 000), this a few dozen keys."""
-    step = select(func.min(column)).where(column > literal_column("found.value")).scalar_subquery()
-    found = select(func.min(column).label("value")).cte("found", recursive=True)
+    """The column's distinct values among the clients the user sees, in order, by one index probe
+    per value (a recursive "loose index scan"): a plain DISTINCT reads every client (40 ms at
+    200 000), this a few dozen keys."""
+    seen = [models.Client.deleted_at.is_(None)]
+    if not current_user.sees_all_clients:
+        seen.append(models.Client.manager_id == current_user.id)
+    step = select(func.min(column)).where(column > literal_column("found.value"), *seen).scalar_subquery()
+    found = select(func.min(column).label("value")).where(*seen).cte("found", recursive=True)
     found = found.union_all(select(step).select_from(found).where(found.c.value.is_not(None)))
     return list(db_session().scalars(select(found.c.value).where(found.c.value.is_not(None))))
 
@@ -84,13 +91,13 @@ def engagements_page():
     sel, errors = _selection()
     kind, step, result = request.args.get("kind", "worked"), request.args.get("step") or None, \
         request.args.get("result") or None
-    limit, offset = api_paging(PAGE)
-    rows, total = [], 0
-    if sel:
-        try:
+    rows, total, limit, offset = [], 0, PAGE, 0
+    try:
+        limit, offset = api_paging(PAGE)
+        if sel:
             rows, total = drilldown.engagements(sel, current_user, kind, step, result, limit, offset)
-        except ValidationError as problem:
-            errors = problem.fields
+    except ValidationError as problem:
+        errors = problem.fields
     return page_or_fragment("funnel/engagements.html", "funnel/_engagements.html", status=422 if errors else 200,
                             sel=sel, rows=rows, total=total, limit=limit, offset=offset, kind=kind, step=step,
                             result=result, errors=errors, step_titles=dict(queries.step_titles(sel)) if sel else {})

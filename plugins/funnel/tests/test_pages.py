@@ -141,3 +141,50 @@ def test_a_report_with_the_funnel_sections_is_a_pdf_with_their_numbers(linear, a
     assert "Funnel: steps, reasons, conversion" in text and "Funnel: managers" in text
     assert "Establish contact" in text and "Commercial offer" in text and "Анна" in text
     assert "25.0 %" in text  # won ÷ closed: 1 of 4
+
+
+@pytest.mark.parametrize("query", ["endpoint=x", "_method=POST", "_scheme=javascript&_external=1"])
+def test_query_keys_that_mean_something_to_url_for_are_harmless(linear, login_as, query):
+    """They were copied into the pages' links (found by an attack: a 500)."""
+    page = login_as(linear.planner)
+    for url in ("/funnel/", "/funnel/managers"):
+        response = page.get(f"{url}?{query}")
+        assert response.status_code == 200 and "\"javascript:" not in response.get_data(as_text=True), url
+
+
+def test_a_firm_without_a_scenario_gets_empty_pages(login_as, make_user):
+    page = login_as(make_user("planner"))
+    for url in ("/funnel/", "/funnel/managers", "/funnel/widget", "/funnel/engagements", "/funnel/export/steps.csv"):
+        assert page.get(url).status_code == 200, url
+
+
+def test_the_filters_offer_only_values_of_clients_one_sees(linear, login_as, app):
+    from expo.hooks import SYSTEM, commit, create_client
+
+    with app.app_context():
+        create_client({"name": "Чужой", "region": "Тайная область", "manager_id": linear.ann.id}, SYSTEM)
+        commit()
+    assert "Тайная область" in login_as(linear.planner).get("/funnel/").get_data(as_text=True)
+    assert "Тайная область" not in login_as(linear.bob).get("/funnel/").get_data(as_text=True)
+
+
+def test_a_manager_cannot_tell_which_user_ids_exist(linear, login_as):
+    bob = login_as(linear.bob)
+    assert bob.get(f"/funnel/?manager_id={linear.ann.id}").status_code == 404
+    assert bob.get("/funnel/?manager_id=999999").status_code == 404
+
+
+def test_changing_the_scenario_in_the_form_forgets_the_old_version(linear, login_as, app, kit):
+    other = kit.build(app, linear.planner.id, kit.LOOP, {"x": ("no",)})
+    page = login_as(linear.planner)
+    form = page.get(f"/funnel/?version_id={linear.scenario_id}").get_data(as_text=True)
+    assert f'name="versions_of" value="{linear.scenario_id}"' in form
+    switched = page.get(f"/funnel/?scenario_id={other['scenario_id']}&version_id={linear.scenario_id}"
+                        f"&versions_of={linear.scenario_id}")
+    assert switched.status_code == 200 and _bars(switched.get_data(as_text=True)) == ["contact", "offer"]
+
+
+def test_bad_paging_on_the_drill_down_answers_the_fragment(linear, login_as):
+    response = login_as(linear.planner).get("/funnel/engagements?limit=0", headers={"HX-Request": "true"})
+    assert response.status_code == 422 and "<html" not in response.get_data(as_text=True)
+    assert 'id="drilldown-table"' in response.get_data(as_text=True)
