@@ -17,8 +17,11 @@ from statistics import NormalDist
 from sqlalchemy import func, select
 
 from expo.hooks import db_session, models, plugin_setting
-from expo_funnel.queries import (CURRENT, DROPS, ENTRIES, Engagement, StepCounts, StepLog, conversion_sums, count_rows,
-                                 engagement_conditions, rate, step_titles)
+from expo_funnel.counts import cycle_days
+from expo_funnel.models import MonthCount
+from expo_funnel.queries import (CURRENT, DROPS, ENTRIES, Engagement, StepCounts, StepLog, cached_conditions,
+                                 cached_conversion_sums, conversion_sums, count_rows, engagement_conditions, grouped,
+                                 minus, rate, step_titles, use_counts)
 from expo_funnel.selection import Selection
 
 
@@ -66,23 +69,30 @@ class Test:
         return cls(plugin_setting("FUNNEL_SIGNIFICANCE", 5), plugin_setting("FUNNEL_MIN_SAMPLE", 10))
 
 
-def _cycle_days():
-    """Days from opening to result of a closed engagement, as the dialect computes them."""
-    if db_session().get_bind().dialect.name == "postgresql":
-        return func.extract("epoch", Engagement.closed_at - Engagement.opened_at) / 86400
-    return func.julianday(Engagement.closed_at) - func.julianday(Engagement.opened_at)
-
-
 def managers(sel: Selection) -> list[ManagerRow]:
     """One row per manager with engagements in the selection (unassigned ones as one row), by name."""
-    rows = db_session().execute(
-        select(Engagement.manager_id, *conversion_sums(), func.count().filter(Engagement.state != "open"),
-               func.avg(_cycle_days()).filter(Engagement.closed_at.is_not(None)))
-        .where(*engagement_conditions(sel)).group_by(Engagement.manager_id)).all()
-    names = _names([row[0] for row in rows])
-    found = [ManagerRow(manager_id, names.get(manager_id, "—"), worked, closed, won, Decimal(amount), Decimal(expected),
-                        Decimal(str(days)).quantize(Decimal("0.1")) if days is not None else None)
-             for manager_id, worked, won, amount, expected, closed, days in rows]
+    dialect = db_session().get_bind().dialect.name
+    closed = Engagement.closed_at.is_not(None)
+
+    def from_log(deleted=False):
+        return grouped(select(Engagement.manager_id, *conversion_sums(), func.count().filter(closed),
+                              func.coalesce(func.sum(cycle_days(dialect)).filter(closed), 0))
+                       .where(*engagement_conditions(sel, deleted)).group_by(Engagement.manager_id), values=6)
+
+    if use_counts(sel):
+        counted = minus(grouped(
+            select(MonthCount.manager_id, *cached_conversion_sums(),
+                   func.coalesce(func.sum(MonthCount.engagements).filter(MonthCount.month.is_not(None)), 0),
+                   func.coalesce(func.sum(MonthCount.cycle_days), 0))
+            .where(*cached_conditions(MonthCount, sel)).group_by(MonthCount.manager_id), values=6),
+            from_log(deleted=True))
+    else:
+        counted = from_log()
+    names = _names(list(counted))
+    found = [ManagerRow(manager_id, names.get(manager_id, "—"), worked, closed_n or 0, won, Decimal(amount),
+                        Decimal(expected),
+                        (Decimal(str(days)) / closed_n).quantize(Decimal("0.1")) if closed_n else None)
+             for manager_id, (worked, won, amount, expected, closed_n, days) in counted.items() if worked]
     return sorted(found, key=lambda r: (r.manager_id is None, r.name.casefold()))
 
 

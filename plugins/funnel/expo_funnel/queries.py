@@ -23,6 +23,7 @@ from flask import current_app
 from sqlalchemy import and_, func, select
 
 from expo.hooks import db_session, models, now, plugin_setting
+from expo_funnel.models import MonthCount, ResultCount, StepCount
 from expo_funnel.selection import CLIENT_FIELDS, Selection
 
 StepLog, Engagement, Client = models.StepLog, models.Engagement, models.Client
@@ -66,9 +67,13 @@ def _deleted_clients_engagements():
             .where(Client.deleted_at.is_not(None)))
 
 
-def engagement_conditions(sel: Selection) -> list:
-    """Conditions on ``Engagement`` (with ``Client`` joined when the client filters ask)."""
-    found = [Engagement.scenario_id.in_(sel.version_ids), Engagement.id.not_in(_deleted_clients_engagements())]
+def engagement_conditions(sel: Selection, deleted: bool = False) -> list:
+    """Conditions on ``Engagement`` (with ``Client`` joined when the client filters ask); with
+    ``deleted``, the engagements of deleted clients only (what the count tables hold beyond the log's
+    answer)."""
+    found = [Engagement.scenario_id.in_(sel.version_ids),
+             Engagement.id.in_(_deleted_clients_engagements()) if deleted
+             else Engagement.id.not_in(_deleted_clients_engagements())]
     if sel.exhibition_id:
         found.append(Engagement.exhibition_id == sel.exhibition_id)
     if sel.manager_id:
@@ -86,11 +91,12 @@ def engagement_conditions(sel: Selection) -> list:
     return found
 
 
-def log_conditions(sel: Selection) -> list:
+def log_conditions(sel: Selection, deleted: bool = False) -> list:
     """Conditions on ``StepLog``: the denormalised columns first (what the indexes serve); the
-    engagement's own filters only when asked for."""
+    engagement's own filters only when asked for. ``deleted`` as for ``engagement_conditions``."""
     found = [StepLog.scenario_id.in_(sel.version_ids),
-             StepLog.engagement_id.not_in(_deleted_clients_engagements())]
+             StepLog.engagement_id.in_(_deleted_clients_engagements()) if deleted
+             else StepLog.engagement_id.not_in(_deleted_clients_engagements())]
     if sel.exhibition_id:
         found.append(StepLog.exhibition_id == sel.exhibition_id)
     if sel.manager_id:
@@ -124,10 +130,61 @@ CURRENT = StepLog.left_at.is_(None)
 DROPS = and_(StepLog.closing, StepLog.result_kind.in_(DROPPED))
 
 
+def use_counts(sel: Selection) -> bool:
+    """Whether the count tables can answer: not when a period or client filter needs the log."""
+    return not sel.narrows_engagements and plugin_setting("FUNNEL_COUNTS", True)
+
+
+def grouped(statement, values: int = 1) -> dict:
+    """``{group: value(s)}`` of a statement selecting the group's columns, then ``values`` numbers."""
+    found = {}
+    for row in db_session().execute(statement):
+        group = tuple(row[:-values]) if len(row) - values > 1 else row[0]
+        found[group] = row[-1] if values == 1 else tuple(row[-values:])
+    return found
+
+
+def minus(totals: dict, deleted: dict) -> dict:
+    """The count tables' numbers without the deleted clients' engagements (the log leaves them out)."""
+    if not deleted:
+        return totals
+    found = dict(totals)
+    for group, value in deleted.items():
+        if group in found:  # (not there: the tables are behind the log; the nightly rebuild catches up)
+            found[group] = (_less(found[group], value) if not isinstance(value, tuple)
+                            else tuple(_less(a, b) for a, b in zip(found[group], value)))
+    return found
+
+
+def _less(a, b):
+    """``a − b``; days are floats in the tables and numeric in PostgreSQL's own arithmetic."""
+    return float(a) - float(b) if isinstance(a, float) or isinstance(b, float) else a - b
+
+
 def count_rows(sel: Selection, rows, *by) -> dict:
-    """``{group: count}`` of the selection's step-log ``rows`` grouped ``by`` columns."""
-    found = db_session().execute(select(*by, func.count()).where(*log_conditions(sel), rows).group_by(*by))
-    return {tuple(row[:-1]) if len(by) > 1 else row[0]: row[-1] for row in found}
+    """``{group: count}`` of the selection's step-log ``rows`` (ENTRIES, CURRENT, DROPS) grouped
+    ``by`` step-log columns: from the count tables when they can answer, else from the log."""
+    def from_log(deleted=False):
+        return grouped(select(*by, func.count()).where(*log_conditions(sel, deleted), rows).group_by(*by))
+
+    if not use_counts(sel):
+        return from_log()
+    table, number = (ResultCount, func.sum(ResultCount.count)) if rows is DROPS else \
+        (StepCount, func.sum(StepCount.entered if rows is ENTRIES else StepCount.in_progress))
+    columns = [getattr(table, column.key) for column in by]
+    extra = [ResultCount.result_kind.in_(DROPPED)] if rows is DROPS else []
+    totals = grouped(select(*columns, number).where(*cached_conditions(table, sel), *extra).group_by(*columns))
+    return {group: n for group, n in minus(totals, from_log(deleted=True)).items() if n}
+
+
+def cached_conditions(table, sel: Selection) -> list:
+    """The selection as conditions on a count table."""
+    found = [table.scenario_id.in_(sel.version_ids)]
+    if sel.exhibition_id:
+        found.append(table.exhibition_id == sel.exhibition_id)
+    if sel.manager_id:
+        found.append(table.manager_id == sel.manager_id)
+    return found
 
 
 def steps(sel: Selection, results_at_steps: list["ResultCounts"] | None = None) -> list[StepCounts]:
@@ -169,12 +226,20 @@ def results(sel: Selection) -> list[ResultCounts]:
     titles = dict(db_session().execute(select(models.ScenarioResult.key, models.ScenarioResult.title)
                                        .where(models.ScenarioResult.scenario_id.in_(sel.version_ids))
                                        .order_by(models.ScenarioResult.scenario_id)).all())
-    rows = db_session().execute(
-        select(StepLog.result, StepLog.result_kind, StepLog.result_reason, StepLog.step, func.count())
-        .where(*log_conditions(sel), StepLog.closing)
-        .group_by(StepLog.result, StepLog.result_kind, StepLog.result_reason, StepLog.step))
+    by = (StepLog.result, StepLog.result_kind, StepLog.result_reason, StepLog.step)
+
+    def from_log(deleted=False):
+        return grouped(select(*by, func.count()).where(*log_conditions(sel, deleted), StepLog.closing).group_by(*by))
+
+    if use_counts(sel):
+        columns = [getattr(ResultCount, column.key) for column in by]
+        counted = minus(grouped(select(*columns, func.sum(ResultCount.count))
+                                .where(*cached_conditions(ResultCount, sel)).group_by(*columns)),
+                        from_log(deleted=True))
+    else:
+        counted = from_log()
     return [ResultCounts(key, titles.get(key, key), kind, reason, step, count)
-            for key, kind, reason, step, count in rows]
+            for (key, kind, reason, step), count in counted.items() if count]
 
 
 def results_by_key(rows: list[ResultCounts]) -> list[ResultCounts]:
@@ -217,10 +282,16 @@ class Conversion:
 
 
 def conversion_sums():
-    """engagements, won, Σ contract of the won, Σ expected of all (the managers' table adds closed)."""
+    """engagements, won, Σ contract of the won, Σ expected of all (the managers' table adds more)."""
     won = Engagement.state == "won"
     return (func.count(), func.count().filter(won), func.coalesce(func.sum(Engagement.contract_amount).filter(won), 0),
             func.coalesce(func.sum(Engagement.expected_amount), 0))
+
+
+def cached_conversion_sums():
+    """The same sums from ``funnel_month_counts``."""
+    return tuple(func.coalesce(func.sum(column), 0) for column in (
+        MonthCount.engagements, MonthCount.won, MonthCount.won_amount, MonthCount.expected_amount))
 
 
 def _month_of(column):
@@ -258,9 +329,23 @@ def by_month_of_closing(sel: Selection) -> list[Month]:
     """The selection's engagements by month of closing (the open ones as month None): one
     statement serves both the conversion and its trend."""
     month = _month_of(Engagement.closed_at).label("month")
-    rows = db_session().execute(select(month, *conversion_sums()).where(*engagement_conditions(sel)).group_by(month))
-    return [Month(m if isinstance(m, str) or m is None else m.strftime("%Y-%m"), n, won, Decimal(amount),
-                  Decimal(expected)) for m, n, won, amount, expected in rows]
+
+    def from_log(deleted=False):
+        return grouped(select(month, *conversion_sums()).where(*engagement_conditions(sel, deleted)).group_by(month),
+                       values=4)
+
+    if use_counts(sel):
+        counted = minus(grouped(select(MonthCount.month, *cached_conversion_sums())
+                                .where(*cached_conditions(MonthCount, sel)).group_by(MonthCount.month), values=4),
+                        {_month_text(m): v for m, v in from_log(deleted=True).items()})
+    else:
+        counted = from_log()
+    return [Month(_month_text(m), n, won, Decimal(amount), Decimal(expected))
+            for m, (n, won, amount, expected) in counted.items() if n]
+
+
+def _month_text(month) -> str | None:
+    return month if isinstance(month, str) or month is None else month.strftime("%Y-%m")
 
 
 def trend(months: list[Month]) -> list[Month]:
