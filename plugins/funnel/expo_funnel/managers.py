@@ -21,7 +21,7 @@ from expo_funnel.counts import cycle_days
 from expo_funnel.models import MonthCount
 from expo_funnel.queries import (CURRENT, DROPS, ENTRIES, Engagement, StepCounts, StepLog, cached_conditions,
                                  cached_conversion_sums, conversion_sums, count_rows, engagement_conditions, grouped,
-                                 minus, rate, step_titles, use_counts)
+                                 minus, rate, step_titles, use_counts, any_deleted)
 from expo_funnel.selection import Selection
 
 
@@ -85,7 +85,7 @@ def managers(sel: Selection) -> list[ManagerRow]:
                    func.coalesce(func.sum(MonthCount.engagements).filter(MonthCount.month.is_not(None)), 0),
                    func.coalesce(func.sum(MonthCount.cycle_days), 0))
             .where(*cached_conditions(MonthCount, sel)).group_by(MonthCount.manager_id), values=6),
-            from_log(deleted=True))
+            from_log(deleted=True) if any_deleted() else {})
     else:
         counted = from_log()
     names = _names(list(counted))

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from flask import current_app
-from sqlalchemy import and_, func, select
+from flask import current_app, g
+from sqlalchemy import and_, exists, func, select
 
 from expo.hooks import db_session, models, now, plugin_setting
 from expo_funnel.models import MonthCount, ResultCount, StepCount
@@ -144,6 +144,14 @@ def grouped(statement, values: int = 1) -> dict:
     return found
 
 
+def any_deleted() -> bool:
+    """Whether some client waits in the deletion grace period (asked once per request): only then
+    do the count tables' numbers need the deleted clients' share taken off."""
+    if "funnel_any_deleted" not in g:
+        g.funnel_any_deleted = db_session().scalar(select(exists().where(Client.deleted_at.is_not(None))))
+    return g.funnel_any_deleted
+
+
 def minus(totals: dict, deleted: dict) -> dict:
     """The count tables' numbers without the deleted clients' engagements (the log leaves them out)."""
     if not deleted:
@@ -174,7 +182,7 @@ def count_rows(sel: Selection, rows, *by) -> dict:
     columns = [getattr(table, column.key) for column in by]
     extra = [ResultCount.result_kind.in_(DROPPED)] if rows is DROPS else []
     totals = grouped(select(*columns, number).where(*cached_conditions(table, sel), *extra).group_by(*columns))
-    return {group: n for group, n in minus(totals, from_log(deleted=True)).items() if n}
+    return {group: n for group, n in minus(totals, from_log(deleted=True) if any_deleted() else {}).items() if n}
 
 
 def cached_conditions(table, sel: Selection) -> list:
@@ -235,7 +243,7 @@ def results(sel: Selection) -> list[ResultCounts]:
         columns = [getattr(ResultCount, column.key) for column in by]
         counted = minus(grouped(select(*columns, func.sum(ResultCount.count))
                                 .where(*cached_conditions(ResultCount, sel)).group_by(*columns)),
-                        from_log(deleted=True))
+                        from_log(deleted=True) if any_deleted() else {})
     else:
         counted = from_log()
     return [ResultCounts(key, titles.get(key, key), kind, reason, step, count)
@@ -337,7 +345,7 @@ def by_month_of_closing(sel: Selection) -> list[Month]:
     if use_counts(sel):
         counted = minus(grouped(select(MonthCount.month, *cached_conversion_sums())
                                 .where(*cached_conditions(MonthCount, sel)).group_by(MonthCount.month), values=4),
-                        {_month_text(m): v for m, v in from_log(deleted=True).items()})
+                        {_month_text(m): v for m, v in from_log(deleted=True).items()} if any_deleted() else {})
     else:
         counted = from_log()
     return [Month(_month_text(m), n, won, Decimal(amount), Decimal(expected))

@@ -1,0 +1,22 @@
+"""Template helpers of the funnel, in Python (a page shows a hundred numbers; Jinja macros cost
+ten times as much per call): a rate as a percentage, a number linked to its drill-down."""
+from __future__ import annotations
+
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from flask import url_for
+from markupsafe import Markup, escape
+
+
+def pct(rate: Decimal | None) -> str:
+    """``0.2500`` → ``25.0 %``; ``—`` when there was nothing to divide by."""
+    return "—" if rate is None else f"{rate * 100:.1f} %"
+
+
+def drill(sel, number, kind: str, step: str | None = None, result: str | None = None, links: bool = True):
+    """``number`` as a link to the engagements behind it (not linked when zero or ``links`` is off)."""
+    if not (links and number):
+        return escape(number)
+    args = {**sel.as_args(), "kind": kind, **({"step": step} if step else {}), **({"result": result} if result else {})}
+    return Markup('<a href="{}">{}</a>').format(f"{url_for('funnel.engagements_page')}?{urlencode(args)}", number)
