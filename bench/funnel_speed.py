@@ -6,8 +6,9 @@ Usage (a firm made by make_firm.py, e.g. ``--clients 215000``: ≈ 1.07 M engage
 
 Each page is fetched as the planner through the app (login, filters' drop-downs, the numbers,
 the template), ``--runs`` times after one warm-up; then the SQL statements that page issued are
-executed again directly, with the same parameters, as often. Printed: the medians, and the
-page's time divided by its SQL's (the issue asks ≤ 3×). ``VACUUM ANALYZE step_log, engagements``
+executed again directly, with the same parameters, as often ("its SQL"), and so are the
+statements of the same page counting from the step log instead of the count tables ("log SQL",
+``FUNNEL_COUNTS`` off). Printed: the medians and the page's time divided by each. ``VACUUM ANALYZE step_log, engagements``
 runs first, as autovacuum would have on a live database, so the visibility map lets the funnel
 read the step log's indexes alone.
 """
@@ -89,12 +90,18 @@ def main() -> None:
           f"{show_engagements}, the median one ({median_id}) {median_engagements}")
     page = PageClient(app)
     assert page.login("planner@demo-expo.ru", DEMO_PASSWORD).status_code == 302
+    # The same pages counting from the step log itself (FUNNEL_COUNTS off): the SQL a funnel needs
+    # without the count tables — what the hand-written aggregate over the log costs.
+    log_app = create_app({"FUNNEL_COUNTS": False})
+    log_page = PageClient(log_app)
+    assert log_page.login("planner@demo-expo.ru", DEMO_PASSWORD).status_code == 302
     cases = [("the largest exhibition", f"/funnel/?exhibition_id={show_id}", 50),
              ("the median exhibition", f"/funnel/?exhibition_id={median_id}", 50),
              ("company-wide funnel", "/funnel/", 1000),
              ("managers page", "/funnel/managers", 1000),
              ("API: company-wide funnel", None, 1000)]
-    print(f"{'page':28} {'page ms':>9} {'its SQL ms':>11} {'ratio':>6} {'target ms':>10} statements")
+    print(f"{'page':28} {'page ms':>9} {'its SQL ms':>11} {'ratio':>6} {'log SQL ms':>11} {'ratio':>6} "
+          f"{'target ms':>10} statements")
     for title, url, target in cases:
         if url is None:
             from expo.core.models import User
@@ -118,9 +125,14 @@ def main() -> None:
         statements = _statements_of(app, fetch)
         page_ms = _median_ms(fetch, args.runs)
         sql_ms = _median_ms(_raw(app, statements), args.runs)
+        log_sql_ms = None
+        if url is not None:
+            log_statements = _statements_of(log_app, lambda url=url: log_page.get(url).get_data())
+            log_sql_ms = _median_ms(_raw(log_app, log_statements), args.runs)
         verdict = "ok" if page_ms < target and page_ms <= 3 * sql_ms else "MISSED"
-        print(f"{title:28} {page_ms:9.1f} {sql_ms:11.1f} {page_ms / sql_ms:6.2f} {target:10d} {len(statements)}"
-              f"  {verdict}")
+        log_text = f"{log_sql_ms:11.1f} {page_ms / log_sql_ms:6.2f}" if log_sql_ms else f"{'':11} {'':6}"
+        print(f"{title:28} {page_ms:9.1f} {sql_ms:11.1f} {page_ms / sql_ms:6.2f} {log_text} {target:10d} "
+              f"{len(statements)}  {verdict}")
 
 
 if __name__ == "__main__":

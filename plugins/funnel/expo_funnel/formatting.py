@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from flask import url_for
+from flask import g, url_for
 from markupsafe import Markup, escape
 
 
@@ -18,5 +18,18 @@ def drill(sel, number, kind: str, step: str | None = None, result: str | None = 
     """``number`` as a link to the engagements behind it (not linked when zero or ``links`` is off)."""
     if not (links and number):
         return escape(number)
-    args = {**sel.as_args(), "kind": kind, **({"step": step} if step else {}), **({"result": result} if result else {})}
-    return Markup('<a href="{}">{}</a>').format(f"{url_for('funnel.engagements_page')}?{urlencode(args)}", number)
+    args = {**_args_of(sel), "kind": kind, **({"step": step} if step else {}), **({"result": result} if result else {})}
+    return Markup('<a href="{}">{}</a>').format(f"{_base()}?{urlencode(args)}", number)
+
+
+def _base() -> str:
+    if "funnel_drill_base" not in g:  # one url_for per page, not one per number
+        g.funnel_drill_base = url_for("funnel.engagements_page")
+    return g.funnel_drill_base
+
+
+def _args_of(sel) -> dict:
+    cache = g.setdefault("funnel_drill_args", {})  # by identity: a selection may hold a SQL condition
+    if id(sel) not in cache or cache[id(sel)][0] is not sel:
+        cache[id(sel)] = (sel, sel.as_args())
+    return cache[id(sel)][1]

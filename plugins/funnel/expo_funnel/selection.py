@@ -113,12 +113,12 @@ def _scenario(scenario_id: int | None, errors: dict) -> models.Scenario | None:
             errors["scenario_id"] = str(_l("No such scenario."))
             return None
         lineage = given.lineage_id or given.id
-    else:
-        default = session.scalar(select(models.Scenario).where(models.Scenario.is_default).limit(1)) or \
-            session.scalar(select(models.Scenario).where(models.Scenario.is_current).order_by(models.Scenario.id).limit(1))
+    else:  # the default scenario (its newest version carries the flag), else the oldest current one
+        default = session.scalar(select(models.Scenario).where(models.Scenario.is_current)
+                                 .order_by(models.Scenario.is_default.desc(), models.Scenario.id).limit(1))
         if default is None:  # a new firm: an empty funnel, not an error
             return None
-        lineage = default.lineage_id or default.id
+        return default
     return session.scalar(select(models.Scenario).where(models.Scenario.lineage_id == lineage)
                           .order_by(models.Scenario.version.desc()).limit(1))
 
