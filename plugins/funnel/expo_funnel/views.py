@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import render_template, request
 from sqlalchemy import func, literal, literal_column, select, union_all
 
-from expo.hooks import (NotFound, ValidationError, api_paging, assignable_users, audit_record, commit, csv_download,
+from expo.hooks import (NotFound, ValidationError, api_paging, audit_record, commit, csv_download,
                         current_user, db_session, models, page_or_fragment, protected_blueprint, today)
 from expo_funnel import chart, drilldown, formatting, queries, tables
 from expo_funnel.managers import Test, managers, matrix
@@ -34,17 +34,22 @@ def _selection():
 
 
 def _filter_options(sel: Selection | None) -> dict:
-    """The drop-downs: scenarios, the selected one's versions, exhibitions, managers (for those
-    who see everyone), the clients' regions, industries and channels (one small query each)."""
+    """The drop-downs: scenarios and the selected one's versions, exhibitions, managers (for those
+    who see everyone), the clients' regions, industries and channels — four statements, read as
+    plain rows (no objects: a page lists every exhibition and person)."""
     session = db_session()
-    scenarios = session.scalars(select(models.Scenario).where(models.Scenario.is_current)
-                                .order_by(models.Scenario.name)).all()
-    versions = session.scalars(select(models.Scenario).where(models.Scenario.lineage_id == sel.scenario.lineage_id)
-                               .order_by(models.Scenario.version.desc())).all() if sel and sel.scenario else []
-    options = _distinct_values()
-    return {"scenarios": scenarios, "versions": versions,
-            "exhibitions": session.scalars(select(models.Exhibition).order_by(models.Exhibition.name)).all(),
-            "managers": assignable_users() if current_user.sees_all_clients else [], "options": options}
+    Scenario, User = models.Scenario, models.User
+    every = session.execute(select(Scenario.id, Scenario.name, Scenario.lineage_id, Scenario.version,
+                                   Scenario.is_current).order_by(Scenario.name, Scenario.version.desc())).all()
+    lineage = sel.scenario.lineage_id if sel and sel.scenario else None
+    managers = session.execute(select(User.id, User.name).where(User.active, User.role.in_(("manager", "planner", "admin")))
+                               .order_by(User.name)).all() if current_user.sees_all_clients else []
+    return {"scenarios": [s for s in every if s.is_current],
+            "versions": sorted((s for s in every if lineage is not None and s.lineage_id == lineage),
+                               key=lambda s: -s.version),
+            "exhibitions": session.execute(select(models.Exhibition.id, models.Exhibition.name)
+                                           .order_by(models.Exhibition.name)).all(),
+            "managers": managers, "options": _distinct_values()}
 
 
 def _distinct_values() -> dict[str, list[str]]:
