@@ -10,8 +10,11 @@ won) and ``left_at`` (NULL on the step it is on now). So per step, counting dist
 - in progress  = rows not left yet
 - passed       = entered − dropped − in progress (left to another step or to a won result)
 
-and the indexes of the step log carry those columns, so on PostgreSQL a funnel is read from the
-index alone. Every query here takes a :class:`~expo_funnel.selection.Selection`.
+Each number has two sources giving the same answer: the plugin's count tables (``models``,
+summed per scenario version, exhibition and manager, minus the engagements of clients in the
+deletion grace period) when no period or client filter is set, else the step log itself through
+its partial indexes, read alone on PostgreSQL. Every query here takes a
+:class:`~expo_funnel.selection.Selection`.
 """
 from __future__ import annotations
 
