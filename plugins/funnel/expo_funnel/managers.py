@@ -123,7 +123,8 @@ def matrix(sel: Selection, test: Test) -> tuple[list[tuple[str, str]], dict[tupl
                         and rest.decided - cell.counts.decided >= test.min_sample and cell.z >= test.critical_z)
     known = {key for key, _title in titles}
     titles += [(step, step) for step in sorted({step for _m, step in cells} - known)]
-    return titles, cells
+    order = {key: i for i, (key, _title) in enumerate(titles)}  # the same order whichever source counted
+    return titles, dict(sorted(cells.items(), key=lambda item: (item[0][0] is None, item[0][0] or 0, order[item[0][1]])))
 
 
 def z_score(dropped: int, decided: int, others_dropped: int, others_decided: int) -> float | None:
