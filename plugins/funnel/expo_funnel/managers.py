@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from expo.hooks import db_session, models, plugin_setting
 from expo_funnel.counts import cycle_days
 from expo_funnel.models import MonthCount
-from expo_funnel.queries import (CURRENT, DROPS, ENTRIES, Engagement, StepCounts, StepLog, cached_conditions,
+from expo_funnel.queries import (CURRENT, DROPS, ENTRIES, Engagement, StepCounts, StepLog, key_conditions,
                                  cached_conversion_sums, conversion_sums, count_rows, engagement_conditions, grouped,
                                  minus, rate, step_titles, use_counts, any_deleted)
 from expo_funnel.selection import Selection
@@ -84,7 +84,7 @@ def managers(sel: Selection) -> list[ManagerRow]:
             select(MonthCount.manager_id, *cached_conversion_sums(),
                    func.coalesce(func.sum(MonthCount.engagements).filter(MonthCount.month.is_not(None)), 0),
                    func.coalesce(func.sum(MonthCount.cycle_days), 0))
-            .where(*cached_conditions(MonthCount, sel)).group_by(MonthCount.manager_id), values=6),
+            .where(*key_conditions(MonthCount, sel)).group_by(MonthCount.manager_id), values=6),
             from_log(deleted=True) if any_deleted() else {})
     else:
         counted = from_log()

@@ -74,13 +74,9 @@ def engagement_conditions(sel: Selection, deleted: bool = False) -> list:
     """Conditions on ``Engagement`` (with ``Client`` joined when the client filters ask); with
     ``deleted``, the engagements of deleted clients only (what the count tables hold beyond the log's
     answer)."""
-    found = [Engagement.scenario_id.in_(sel.version_ids),
+    found = [*key_conditions(Engagement, sel),
              Engagement.id.in_(_deleted_clients_engagements()) if deleted
              else Engagement.id.not_in(_deleted_clients_engagements())]
-    if sel.exhibition_id:
-        found.append(Engagement.exhibition_id == sel.exhibition_id)
-    if sel.manager_id:
-        found.append(Engagement.manager_id == sel.manager_id)
     start, end = sel.opened_between()
     if start:
         found.append(Engagement.opened_at >= start)
@@ -97,13 +93,9 @@ def engagement_conditions(sel: Selection, deleted: bool = False) -> list:
 def log_conditions(sel: Selection, deleted: bool = False) -> list:
     """Conditions on ``StepLog``: the denormalised columns first (what the indexes serve); the
     engagement's own filters only when asked for. ``deleted`` as for ``engagement_conditions``."""
-    found = [StepLog.scenario_id.in_(sel.version_ids),
+    found = [*key_conditions(StepLog, sel),
              StepLog.engagement_id.in_(_deleted_clients_engagements()) if deleted
              else StepLog.engagement_id.not_in(_deleted_clients_engagements())]
-    if sel.exhibition_id:
-        found.append(StepLog.exhibition_id == sel.exhibition_id)
-    if sel.manager_id:
-        found.append(StepLog.manager_id == sel.manager_id)
     if sel.narrows_engagements:
         found.append(StepLog.engagement_id.in_(select(Engagement.id).where(*engagement_conditions(sel))))
     return found
@@ -184,12 +176,13 @@ def count_rows(sel: Selection, rows, *by) -> dict:
         (StepCount, func.sum(StepCount.entered if rows is ENTRIES else StepCount.in_progress))
     columns = [getattr(table, column.key) for column in by]
     extra = [ResultCount.result_kind.in_(DROPPED)] if rows is DROPS else []
-    totals = grouped(select(*columns, number).where(*cached_conditions(table, sel), *extra).group_by(*columns))
+    totals = grouped(select(*columns, number).where(*key_conditions(table, sel), *extra).group_by(*columns))
     return {group: n for group, n in minus(totals, from_log(deleted=True) if any_deleted() else {}).items() if n}
 
 
-def cached_conditions(table, sel: Selection) -> list:
-    """The selection as conditions on a count table."""
+def key_conditions(table, sel: Selection) -> list:
+    """The selection's scenario versions, exhibition and manager as conditions on ``table`` — the
+    step log, engagements or a count table: each carries the three columns."""
     found = [table.scenario_id.in_(sel.version_ids)]
     if sel.exhibition_id:
         found.append(table.exhibition_id == sel.exhibition_id)
@@ -245,7 +238,7 @@ def results(sel: Selection) -> list[ResultCounts]:
     if use_counts(sel):
         columns = [getattr(ResultCount, column.key) for column in by]
         counted = minus(grouped(select(*columns, func.sum(ResultCount.count))
-                                .where(*cached_conditions(ResultCount, sel)).group_by(*columns)),
+                                .where(*key_conditions(ResultCount, sel)).group_by(*columns)),
                         from_log(deleted=True) if any_deleted() else {})
     else:
         counted = from_log()
@@ -347,7 +340,7 @@ def by_month_of_closing(sel: Selection) -> list[Month]:
 
     if use_counts(sel):
         counted = minus(grouped(select(MonthCount.month, *cached_conversion_sums())
-                                .where(*cached_conditions(MonthCount, sel)).group_by(MonthCount.month), values=4),
+                                .where(*key_conditions(MonthCount, sel)).group_by(MonthCount.month), values=4),
                         {_month_text(m): v for m, v in from_log(deleted=True).items()} if any_deleted() else {})
     else:
         counted = from_log()
