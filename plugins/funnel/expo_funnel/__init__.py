@@ -71,22 +71,13 @@ def register_scheduled_jobs():
 
 
 @hookimpl
-def engagement_opened(engagement):
-    counts.touch(counts.key_of(engagement))
-
-
-@hookimpl
 def step_entered(engagement):
+    # Also the end of opening and of reopening (both enter a step), so those need no hook here.
     counts.touch(counts.key_of(engagement))
 
 
 @hookimpl
 def engagement_closed(engagement):
-    counts.touch(counts.key_of(engagement))
-
-
-@hookimpl
-def engagement_reopened(engagement):
     counts.touch(counts.key_of(engagement))
 
 
