@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from expo.hooks import NotFound, ValidationError, db_session, fields, models
 
@@ -55,8 +55,8 @@ class Selection:
                     errors[key] = str(_l("Enter a date as YYYY-MM-DD."))
         if dates.get("period_from") and dates.get("period_to") and dates["period_to"] < dates["period_from"]:
             errors["period_to"] = str(_l("The period cannot end before it starts."))
-        scenario = _scenario(ids.get("scenario_id"), errors)
-        versions = _versions(scenario) if scenario is not None else []
+        versions = _lineage(ids.get("scenario_id"), errors)
+        scenario = versions[0] if versions else None
         version_id = ids.get("version_id")
         if version_id is not None and "scenario_id" not in errors and version_id not in {v.id for v in versions}:
             errors["version_id"] = str(_l("This version belongs to another scenario."))
@@ -103,26 +103,18 @@ class Selection:
         return {key: str(value) for key, value in found.items() if value}
 
 
-def _scenario(scenario_id: int | None, errors: dict) -> models.Scenario | None:
-    """The newest version of the lineage ``scenario_id`` (any version's id) belongs to, or of the
-    default scenario."""
-    session = db_session()
+def _lineage(scenario_id: int | None, errors: dict) -> list[models.Scenario]:
+    """Every version of the lineage ``scenario_id`` (any version's id) belongs to, or of the
+    default scenario, newest first, in one statement; empty for a new firm (an empty funnel, not
+    an error) or an unknown id (an error)."""
+    Scenario = models.Scenario
     if scenario_id is not None:
-        given = session.get(models.Scenario, scenario_id)
-        if given is None:
-            errors["scenario_id"] = str(_l("No such scenario."))
-            return None
-        lineage = given.lineage_id or given.id
+        lineage = select(func.coalesce(Scenario.lineage_id, Scenario.id)).where(Scenario.id == scenario_id)
     else:  # the default scenario (its newest version carries the flag), else the oldest current one
-        default = session.scalar(select(models.Scenario).where(models.Scenario.is_current)
-                                 .order_by(models.Scenario.is_default.desc(), models.Scenario.id).limit(1))
-        if default is None:  # a new firm: an empty funnel, not an error
-            return None
-        return default
-    return session.scalar(select(models.Scenario).where(models.Scenario.lineage_id == lineage)
-                          .order_by(models.Scenario.version.desc()).limit(1))
-
-
-def _versions(scenario: models.Scenario) -> list[models.Scenario]:
-    return list(db_session().scalars(select(models.Scenario).where(models.Scenario.lineage_id == scenario.lineage_id)
-                                     .order_by(models.Scenario.version.desc())))
+        lineage = select(Scenario.lineage_id).where(Scenario.is_current) \
+            .order_by(Scenario.is_default.desc(), Scenario.id).limit(1)
+    found = list(db_session().scalars(select(Scenario).where(Scenario.lineage_id == lineage.scalar_subquery())
+                                      .order_by(Scenario.version.desc())))
+    if scenario_id is not None and not found:
+        errors["scenario_id"] = str(_l("No such scenario."))
+    return found

@@ -8,7 +8,7 @@ form (422) and the numbers stay empty.
 from __future__ import annotations
 
 from flask import render_template, request
-from sqlalchemy import func, literal, literal_column, select, union_all
+from sqlalchemy import Boolean, Integer, cast, func, literal, literal_column, null, select, union_all
 
 from expo.hooks import (NotFound, ValidationError, api_paging, audit_record, commit, csv_download,
                         current_user, db_session, models, page_or_fragment, protected_blueprint, today)
@@ -35,21 +35,24 @@ def _selection():
 
 def _filter_options(sel: Selection | None) -> dict:
     """The drop-downs: scenarios and the selected one's versions, exhibitions, managers (for those
-    who see everyone), the clients' regions, industries and channels — four statements, read as
+    who see everyone), the clients' regions, industries and channels — two statements, read as
     plain rows (no objects: a page lists every exhibition and person)."""
-    session = db_session()
-    Scenario, User = models.Scenario, models.User
-    every = session.execute(select(Scenario.id, Scenario.name, Scenario.lineage_id, Scenario.version,
-                                   Scenario.is_current).order_by(Scenario.name, Scenario.version.desc())).all()
+    Scenario, User, Exhibition = models.Scenario, models.User, models.Exhibition
+    none = (cast(null(), Integer), cast(null(), Integer), cast(null(), Boolean))  # typed: PostgreSQL asks
+    lists = [select(literal("scenario").label("list"), Scenario.id, Scenario.name, Scenario.lineage_id,
+                    Scenario.version, Scenario.is_current),
+             select(literal("exhibition"), Exhibition.id, Exhibition.name, *none)]
+    if current_user.sees_all_clients:
+        lists.append(select(literal("manager"), User.id, User.name, *none)
+                     .where(User.active, User.role.in_(("manager", "planner", "admin"))))
+    rows = {"scenario": [], "exhibition": [], "manager": []}
+    every = union_all(*lists).subquery()
+    for row in db_session().execute(select(every).order_by(every.c.list, every.c.name, every.c.version.desc())):
+        rows[row.list].append(row)
     lineage = sel.scenario.lineage_id if sel and sel.scenario else None
-    managers = session.execute(select(User.id, User.name).where(User.active, User.role.in_(("manager", "planner", "admin")))
-                               .order_by(User.name)).all() if current_user.sees_all_clients else []
-    return {"scenarios": [s for s in every if s.is_current],
-            "versions": sorted((s for s in every if lineage is not None and s.lineage_id == lineage),
-                               key=lambda s: -s.version),
-            "exhibitions": session.execute(select(models.Exhibition.id, models.Exhibition.name)
-                                           .order_by(models.Exhibition.name)).all(),
-            "managers": managers, "options": _distinct_values()}
+    return {"scenarios": [s for s in rows["scenario"] if s.is_current],
+            "versions": [s for s in rows["scenario"] if lineage is not None and s.lineage_id == lineage],
+            "exhibitions": rows["exhibition"], "managers": rows["manager"], "options": _distinct_values()}
 
 
 def _distinct_values() -> dict[str, list[str]]:
