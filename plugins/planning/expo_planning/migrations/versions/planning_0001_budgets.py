@@ -1,0 +1,59 @@
+"""planning: budgets per engagement, their history, periods (target, closed)
+
+Revision ID: planning_0001
+Revises:
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "planning_0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+AMOUNT = sa.Numeric(14, 2)
+
+
+def _fk(table, column, target, ondelete):
+    return sa.ForeignKeyConstraint([column], [f"{target}.id"], name=f"fk_{table}_{column}_{target}", ondelete=ondelete)
+
+
+def upgrade() -> None:
+    op.create_table("planning_budgets",
+                    sa.Column("engagement_id", sa.Integer(), nullable=False),
+                    sa.Column("period", sa.String(length=7), nullable=False),
+                    sa.Column("planned", AMOUNT, nullable=False),
+                    sa.Column("refined", AMOUNT, nullable=True),
+                    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+                    _fk("planning_budgets", "engagement_id", "engagements", "CASCADE"),
+                    sa.PrimaryKeyConstraint("engagement_id", name=op.f("pk_planning_budgets")))
+    op.create_index("ix_planning_budgets_period", "planning_budgets", ["period", "engagement_id"])
+    op.create_table("planning_changes",
+                    sa.Column("id", sa.Integer(), nullable=False),
+                    sa.Column("engagement_id", sa.Integer(), nullable=False),
+                    sa.Column("kind", sa.String(length=10), nullable=False),
+                    sa.Column("period", sa.String(length=7), nullable=True),
+                    sa.Column("old_amount", AMOUNT, nullable=True),
+                    sa.Column("amount", AMOUNT, nullable=True),
+                    sa.Column("comment", sa.Text(), nullable=True),
+                    sa.Column("user_id", sa.Integer(), nullable=True),
+                    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+                    _fk("planning_changes", "engagement_id", "engagements", "CASCADE"),
+                    _fk("planning_changes", "user_id", "users", "SET NULL"),
+                    sa.PrimaryKeyConstraint("id", name=op.f("pk_planning_changes")))
+    op.create_index("ix_planning_changes_engagement", "planning_changes", ["engagement_id", "id"])
+    op.create_table("planning_periods",
+                    sa.Column("period", sa.String(length=7), nullable=False),
+                    sa.Column("target", AMOUNT, nullable=True),
+                    sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+                    sa.Column("closed_by_id", sa.Integer(), nullable=True),
+                    _fk("planning_periods", "closed_by_id", "users", "SET NULL"),
+                    sa.PrimaryKeyConstraint("period", name=op.f("pk_planning_periods")))
+
+
+def downgrade() -> None:
+    op.drop_table("planning_periods")
+    op.drop_index("ix_planning_changes_engagement", table_name="planning_changes")
+    op.drop_table("planning_changes")
+    op.drop_index("ix_planning_budgets_period", table_name="planning_budgets")
+    op.drop_table("planning_budgets")
