@@ -36,6 +36,7 @@ class Candidate:
     priority: float
     running: Decimal = Decimal("0.00")
     covers: bool = False  # the running sum reaches the gap at this client
+    chosen: bool = False  # proposed: needed to cover the gap (those up to the one that covers it)
 
 
 def candidates(exhibition_id: int, gap: Decimal | None, shown: int = SHOWN) -> list[Candidate]:
@@ -64,6 +65,7 @@ def candidates(exhibition_id: int, gap: Decimal | None, shown: int = SHOWN) -> l
     pool.sort(key=lambda c: (-c.priority, -c.expected, c.name, c.client_id))
     running, covered = Decimal("0.00"), False
     for candidate in pool[:shown]:
+        candidate.chosen = gap is not None and running < gap
         running += candidate.expected
         candidate.running = running
         if gap is not None and not covered and running >= gap:
