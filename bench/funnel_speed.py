@@ -15,62 +15,16 @@ read the step log's indexes alone.
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 
-from sqlalchemy import event, func, select, text
+from sqlalchemy import func, select, text
 
 from expo import create_app
 from expo.core import db
 from expo.core.demo import DEMO_PASSWORD
 from expo.core.models import Engagement, StepLog
 from expo.testing import PageClient
-
-
-# psycopg prepares a statement on the server at its fifth execution on a connection, as a live
-# server's pages soon reach: the timed runs start after that.
-WARM_UPS = 5
-
-
-def _median_ms(action, runs: int) -> float:
-    for _ in range(WARM_UPS):  # caches, plans, and psycopg's server-side prepared statements
-        action()
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - began) * 1000)
-    return statistics.median(times)
-
-
-def _statements_of(app, action) -> list[tuple[str, object]]:
-    """The SQL statements (text, parameters) ``action`` issued."""
-    seen = []
-
-    def record(_conn, _cursor, statement, parameters, _context, _many):
-        seen.append((statement, parameters))
-
-    engine = app.extensions["expo.engine"]
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        action()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return seen
-
-
-def _raw(app, statements):
-    engine = app.extensions["expo.engine"]
-
-    def run():
-        with engine.connect() as connection:
-            raw = connection.connection.driver_connection
-            with raw.cursor() as cursor:
-                for statement, parameters in statements:
-                    cursor.execute(statement, parameters)
-                    cursor.fetchall() if cursor.description else None
-            raw.rollback()
-    return run
+from page_timing import median_ms, raw, statements_of
 
 
 def main() -> None:
@@ -128,13 +82,13 @@ def main() -> None:
                 response = page.get(url)
                 assert response.status_code == 200, (url, response.status_code)
                 response.get_data()
-        statements = _statements_of(app, fetch)
-        page_ms = _median_ms(fetch, args.runs)
-        sql_ms = _median_ms(_raw(app, statements), args.runs)
+        statements = statements_of(app, fetch)
+        page_ms = median_ms(fetch, args.runs)
+        sql_ms = median_ms(raw(app, statements), args.runs)
         log_sql_ms = None
         if url is not None:
-            log_statements = _statements_of(log_app, lambda url=url: log_page.get(url).get_data())
-            log_sql_ms = _median_ms(_raw(log_app, log_statements), args.runs)
+            log_statements = statements_of(log_app, lambda url=url: log_page.get(url).get_data())
+            log_sql_ms = median_ms(raw(log_app, log_statements), args.runs)
         verdict = "ok" if page_ms < target and page_ms <= 3 * sql_ms else "MISSED"
         log_text = f"{log_sql_ms:11.1f} {page_ms / log_sql_ms:6.2f}" if log_sql_ms else f"{'':11} {'':6}"
         print(f"{title:28} {page_ms:9.1f} {sql_ms:11.1f} {page_ms / sql_ms:6.2f} {log_text} {target:10d} "

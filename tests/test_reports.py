@@ -374,7 +374,8 @@ def test_the_scheduler_registers_the_recurring_jobs(app, redis_url):  # noqa: F8
                           ("expo.core.jobs:drain_outbox", "* * * * *"),
                           ("expo.core.services.users:purge_expired_sessions", "50 3 * * *"),
                           ("expo_segments.jobs:recompute_all", "15 2 * * *"),
-                          ("expo_funnel.jobs:rebuild_all", "40 2 * * *")}
+                          ("expo_funnel.jobs:rebuild_all", "40 2 * * *"),
+                          ("expo_planning.jobs:resync_all", "50 2 * * *")}
 
 
 def test_a_plugin_section_is_offered_and_printed(make_app, api, firm):

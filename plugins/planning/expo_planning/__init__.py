@@ -14,7 +14,7 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from expo.hooks import ApiDoc, NavItem, Panel, ReportSection, hookimpl
+from expo.hooks import ApiDoc, NavItem, Panel, ReportSection, ScheduledJob, hookimpl
 
 
 @hookimpl
@@ -55,6 +55,21 @@ def register_api_docs():
 
 
 @hookimpl
+def register_commands(cli):
+    from expo_planning.commands import planning_group
+
+    cli.add_command(planning_group)
+
+
+@hookimpl
+def register_scheduled_jobs():
+    return [ScheduledJob("planning-resync", "50 2 * * *", "expo_planning.jobs:resync_all")]
+
+
+# --- a budget's copies of its engagement follow every change ----------------------------------
+
+
+@hookimpl
 def amounts_changed(engagement, changes, user):
     from expo_planning import services
 
@@ -63,6 +78,33 @@ def amounts_changed(engagement, changes, user):
 
 @hookimpl
 def engagement_closed(engagement, kind):
-    from expo_planning import candidates
+    from expo_planning import candidates, services
 
+    services.sync(engagement)
     candidates.tell_planners_of_refusal(engagement, kind)
+
+
+@hookimpl
+def engagement_reopened(engagement):
+    from expo_planning import services
+
+    services.sync(engagement)
+
+
+@hookimpl
+def engagement_assigned(engagement):
+    from expo_planning import services
+
+    services.sync(engagement)
+
+
+@hookimpl
+def client_deleted(client_id):
+    # Fires before the purge removes the rows (the budgets go with the engagements): count the
+    # client's months again once they are gone.
+    from expo.hooks import enqueue_after_commit
+    from expo_planning import months
+
+    periods = months.periods_of_client(client_id)
+    if periods:
+        enqueue_after_commit("expo_planning.months:recount_job", periods=periods)

@@ -1,5 +1,6 @@
 """Plan vs fact, the planning error and its trend, the realisation ratio and the period plan — SQL
-aggregates over the budgets joined to their engagements, a constant number of statements.
+aggregates over the budgets (which carry their engagements' key, state and contract amount), a
+constant number of statements.
 
 Money is summed as whole kopecks (``round(amount × 100)`` as a big integer), so the sums are
 exact on SQLite, which keeps NUMERIC as floating point, as on PostgreSQL; Python turns them back
@@ -13,19 +14,36 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, and_, case, cast, func, select
+from sqlalchemy import BigInteger, and_, case, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from expo.hooks import ValidationError, db_session, fields, models, not_deleted
-from expo_planning.models import Budget, Period
+from expo_planning.models import Budget, Month, Period
 
 Engagement = models.Engagement
 CENT, RATIO = Decimal("0.01"), Decimal("0.0001")
 DROPPED = ("lost", "declined")
 
 
-def kopecks(expression):
-    """Σ ``expression`` in whole kopecks (exact on every database)."""
-    return func.coalesce(func.sum(cast(func.round(expression * 100), BigInteger)), 0)
+class kopecks(FunctionElement):
+    """Σ ``expression`` in whole kopecks, exact on every database: PostgreSQL sums NUMERIC exactly;
+    SQLite keeps NUMERIC as floating point, so there each amount is rounded to kopecks first."""
+    inherit_cache = True
+    type = BigInteger()
+
+    def __init__(self, expression):
+        super().__init__(expression)
+
+
+@compiles(kopecks)
+def _kopecks_anywhere(element, compiler, **kw):
+    return f"coalesce(sum(CAST(round(({compiler.process(element.clauses, **kw)}) * 100) AS BIGINT)), 0)"
+
+
+@compiles(kopecks, "postgresql")
+def _kopecks_postgresql(element, compiler, **kw):
+    return f"coalesce(sum({compiler.process(element.clauses, **kw)}), 0) * 100"
 
 
 def rubles(kopeck_sum) -> Decimal:
@@ -88,12 +106,16 @@ class Scope:
     manager_id: int | None = None
     exhibition_id: int | None = None
 
+    @property
+    def whole_firm(self) -> bool:
+        return not (self.manager_id or self.exhibition_id)
+
     def conditions(self) -> list:
-        found = [Budget.period >= self.span.first, Budget.period <= self.span.last, not_deleted(Engagement.client_id)]
+        found = [Budget.period >= self.span.first, Budget.period <= self.span.last, not_deleted(Budget.client_id)]
         if self.manager_id:
-            found.append(Engagement.manager_id == self.manager_id)
+            found.append(Budget.manager_id == self.manager_id)
         if self.exhibition_id:
-            found.append(Engagement.exhibition_id == self.exhibition_id)
+            found.append(Budget.exhibition_id == self.exhibition_id)
         return found
 
 
@@ -127,13 +149,15 @@ class Fact:
         return self.engagements > 0 and self.open == 0
 
 
-def _measures():
-    state = Engagement.state
+def _measures(clients: bool = True):
+    """The sums and counts of a Fact; ``clients`` off counts engagements in their place (a
+    distinct count sorts every row: the trend and the basis do not show it)."""
+    state = Budget.state
     return (kopecks(Budget.planned), kopecks(func.coalesce(Budget.refined, Budget.planned)),
-            kopecks(case((state == "won", Engagement.contract_amount))),
+            kopecks(Budget.actual),
             kopecks(case((state.in_(DROPPED), Budget.planned))),
             kopecks(case((state == "open", func.coalesce(Budget.refined, Budget.planned)))),
-            func.count(), func.count(func.distinct(Engagement.client_id)),
+            func.count(), func.count(func.distinct(Budget.client_id)) if clients else func.count(),
             func.count(case((state == "won", 1))), func.count(case((state.in_(DROPPED), 1))),
             func.count(case((state == "open", 1))))
 
@@ -143,28 +167,28 @@ def _fact(row) -> Fact:
 
 
 def _budgets(*columns):
-    return select(*columns).select_from(Budget).join(Engagement, Engagement.id == Budget.engagement_id)
+    return select(*columns).select_from(Budget)
 
 
-def totals(scope: Scope) -> Fact:
+def totals(scope: Scope, clients: bool = True) -> Fact:
     """Plan vs fact of the scope, in one statement."""
-    return _fact(db_session().execute(_budgets(*_measures()).where(*scope.conditions())).one())
+    return _fact(db_session().execute(_budgets(*_measures(clients)).where(*scope.conditions())).one())
 
 
-def grouped(scope: Scope, by) -> list[tuple[object, Fact]]:
+def grouped(scope: Scope, by, clients: bool = True) -> list[tuple[object, Fact]]:
     """Plan vs fact of the scope per value of ``by`` (a column), in one statement."""
-    rows = db_session().execute(_budgets(by, *_measures()).where(*scope.conditions()).group_by(by).order_by(by))
+    rows = db_session().execute(_budgets(by, *_measures(clients)).where(*scope.conditions()).group_by(by).order_by(by))
     return [(row[0], _fact(row[1:])) for row in rows]
 
 
 def by_manager(scope: Scope) -> list[tuple[int | None, str, Fact]]:
     names = _names(models.User)
-    return [(key, names.get(key, ""), fact) for key, fact in grouped(scope, Engagement.manager_id)]
+    return [(key, names.get(key, ""), fact) for key, fact in grouped(scope, Budget.manager_id)]
 
 
 def by_exhibition(scope: Scope) -> list[tuple[int, str, Fact]]:
     names = _names(models.Exhibition)
-    return [(key, names.get(key, ""), fact) for key, fact in grouped(scope, Engagement.exhibition_id)]
+    return [(key, names.get(key, ""), fact) for key, fact in grouped(scope, Budget.exhibition_id)]
 
 
 def _names(model) -> dict:
@@ -194,7 +218,15 @@ def trend(last: str, scope: Scope, periods: int = 12) -> Trend:
     planned left out), in one statement."""
     months = Scope(Span(f"{shift(last, 1 - periods)}..{last}", shift(last, 1 - periods), last),
                    scope.manager_id, scope.exhibition_id)
-    return Trend(grouped(months, Budget.period))
+    return Trend(firm_months(months.span) if months.whole_firm else grouped(months, Budget.period, clients=False))
+
+
+def firm_months(span: Span) -> list[tuple[str, Fact]]:
+    """The whole firm's plan vs fact per month of ``span``, from ``planning_months``."""
+    rows = db_session().scalars(select(Month).where(Month.period >= span.first, Month.period <= span.last)
+                                .order_by(Month.period))
+    return [(row.period, Fact(row.planned, row.refined, row.actual, row.lost, row.open_refined, row.engagements,
+                              row.engagements, row.won, row.dropped, row.open)) for row in rows]
 
 
 # --- corrected planning ------------------------------------------------------------------------
@@ -222,7 +254,8 @@ def basis_periods(before: str, scope: Scope | None = None) -> list[tuple[str, Fa
     """The months before ``before`` that have planned engagements, all of them closed."""
     every = Scope(Span(f"..{shift(before, -1)}", "2000-01", shift(before, -1)),
                   scope.manager_id if scope else None, scope.exhibition_id if scope else None)
-    return [(month, fact) for month, fact in grouped(every, Budget.period) if fact.settled]
+    months = firm_months(every.span) if every.whole_firm else grouped(every, Budget.period, clients=False)
+    return [(month, fact) for month, fact in months if fact.settled]
 
 
 def realisation(basis: list[tuple[str, Fact]]) -> Decimal:

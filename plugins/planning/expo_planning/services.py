@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from expo.hooks import (Forbidden, ValidationError, audit_record, db_session, fields, models, now,
                         update_engagement)
+from expo_planning import months
 from expo_planning.models import Budget, BudgetChange, Period
 
 PLAN_FIELDS = {"amount": fields.money(required=True), "period": fields.period(required=True)}
@@ -64,6 +65,7 @@ def set_planned(engagement: models.Engagement, data, user) -> Budget:
     _refuse_closed(values["period"], "period")
     if budget is None:
         budget = Budget(engagement_id=engagement.id, period=values["period"], planned=values["amount"])
+        _copy(engagement, budget)
         db_session().add(budget)
         old_amount, old_period = None, None
     else:
@@ -76,7 +78,7 @@ def set_planned(engagement: models.Engagement, data, user) -> Budget:
     audit_record("update", "planning_budget", engagement.id, user, planned=str(values["amount"]),
                  period=values["period"], old_planned=None if old_amount is None else str(old_amount),
                  old_period=old_period)
-    db_session().flush()
+    months.recount(old_period, values["period"])
     return budget
 
 
@@ -95,7 +97,7 @@ def refine(engagement: models.Engagement, data, user) -> Budget:
     _history(engagement.id, "refined", old, values["amount"], user, period=budget.period,
              comment=values.get("comment"))
     audit_record("update", "planning_budget", engagement.id, user, refined=str(values["amount"]))
-    db_session().flush()
+    months.recount(budget.period)
     return budget
 
 
@@ -113,11 +115,30 @@ def set_actual(engagement: models.Engagement, data, user) -> None:
 
 def record_actual(engagement: models.Engagement, changes: dict, user) -> None:
     """The ``amounts_changed`` hook: a planned engagement's contract amount changed (here or in
-    the core's own form), so its history says so."""
-    if "contract_amount" not in changes or budget_of(engagement.id) is None:
+    the core's own form), so its copy follows and its history says so."""
+    budget = budget_of(engagement.id)
+    if budget is None:
         return
-    old, new = changes["contract_amount"]
-    _history(engagement.id, "actual", old, new, user, period=budget_of(engagement.id).period)
+    _copy(engagement, budget)
+    months.recount(budget.period)
+    if "contract_amount" in changes:
+        old, new = changes["contract_amount"]
+        _history(engagement.id, "actual", old, new, user, period=budget.period)
+
+
+def sync(engagement: models.Engagement) -> None:
+    """The hooks of closing, reopening and reassigning: the budget's copies follow the engagement."""
+    budget = budget_of(engagement.id)
+    if budget is not None:
+        _copy(engagement, budget)
+        months.recount(budget.period)
+
+
+def _copy(engagement: models.Engagement, budget: Budget) -> None:
+    budget.client_id, budget.exhibition_id, budget.manager_id = (engagement.client_id, engagement.exhibition_id,
+                                                                 engagement.manager_id)
+    budget.state = engagement.state
+    budget.actual = engagement.contract_amount if engagement.state == "won" else None
 
 
 def set_target(period: str, data, user) -> Period:

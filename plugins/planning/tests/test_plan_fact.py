@@ -207,3 +207,40 @@ def test_replacements_open_engagements_with_planned_amounts(app, firm, kit):
         assert services.budget_of(opened[0].id).planned == D("0.00") and opened[0].state == "open"
         with pytest.raises(ValidationError):  # already engaged now: not a candidate any more
             open_replacements(firm.show.id, "2026-09", [firm.clients["spare1"].id], planner)
+
+
+def test_the_month_totals_follow_every_change_and_the_resync(app, firm, kit):
+    from expo.hooks import assign_engagement
+    from expo.testing import reopen
+    from expo_planning.models import Budget, Month
+
+    def agree():
+        span = queries.Span("all", "2000-01", "2100-12")
+        from_budgets = queries.grouped(queries.Scope(span), Budget.period, clients=False)
+        assert queries.firm_months(span) == from_budgets
+        return from_budgets
+
+    with app.app_context():
+        planner, ann = kit.user(firm.planner.id), kit.user(firm.ann.id)
+        kit.planned(firm.e["a1"], "100", "2026-08", planner)
+        kit.planned(firm.e["a2"], "50", "2026-08", planner)
+        kit.planned(firm.e["b1"], "70", "2026-09", planner)
+        agree()
+        kit.planned(firm.e["a2"], "55", "2026-09", planner)  # moved to another month
+        services.refine(kit.engagement(firm.e["b1"]), {"amount": "60"}, planner)
+        commit()
+        kit.won(firm.e["a1"], "90", ann)
+        kit.lost(firm.e["b1"], planner)
+        reopen(kit.engagement(firm.e["b1"]), planner)
+        assign_engagement(kit.engagement(firm.e["a2"]), firm.bob.id, planner)
+        commit()
+        months = agree()
+        assert [(m, f.planned, f.actual, f.open) for m, f in months] == [("2026-08", D("100.00"), D("90.00"), 0),
+                                                                          ("2026-09", D("125.00"), D("0.00"), 2)]
+        db_session().query(Month).delete()
+        db_session().query(Budget).filter_by(engagement_id=firm.e["a1"]).update({"state": "open", "actual": None})
+        commit()
+    result = app.test_cli_runner().invoke(args=["planning", "resync"])
+    assert result.exit_code == 0 and "3 budgets resynced" in result.output
+    with app.app_context():
+        assert [(m, f.actual) for m, f in agree()] == [("2026-08", D("90.00")), ("2026-09", D("0.00"))]

@@ -1,4 +1,5 @@
-"""planning: budgets per engagement, their history, periods (target, closed)
+"""planning: budgets per engagement (with copies of the engagement's key, state and contract), their
+history, periods (target, closed), the firm's plan vs fact per month
 
 Revision ID: planning_0001
 Revises:
@@ -12,6 +13,7 @@ branch_labels = None
 depends_on = None
 
 AMOUNT = sa.Numeric(14, 2)
+COVERED = ("planned", "refined", "actual", "state", "client_id", "manager_id", "exhibition_id")
 
 
 def _fk(table, column, target, ondelete):
@@ -25,9 +27,17 @@ def upgrade() -> None:
                     sa.Column("planned", AMOUNT, nullable=False),
                     sa.Column("refined", AMOUNT, nullable=True),
                     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+                    sa.Column("client_id", sa.Integer(), nullable=False),
+                    sa.Column("exhibition_id", sa.Integer(), nullable=False),
+                    sa.Column("manager_id", sa.Integer(), nullable=True),
+                    sa.Column("state", sa.String(length=20), nullable=False),
+                    sa.Column("actual", AMOUNT, nullable=True),
                     _fk("planning_budgets", "engagement_id", "engagements", "CASCADE"),
                     sa.PrimaryKeyConstraint("engagement_id", name=op.f("pk_planning_budgets")))
-    op.create_index("ix_planning_budgets_period", "planning_budgets", ["period", "engagement_id"])
+    for name, key in (("period", ["period"]), ("exhibition", ["exhibition_id", "period"]),
+                      ("manager", ["manager_id", "period"])):
+        op.create_index(f"ix_planning_budgets_{name}", "planning_budgets", key,
+                        postgresql_include=[c for c in COVERED if c not in key])
     op.create_table("planning_changes",
                     sa.Column("id", sa.Integer(), nullable=False),
                     sa.Column("engagement_id", sa.Integer(), nullable=False),
@@ -49,11 +59,20 @@ def upgrade() -> None:
                     sa.Column("closed_by_id", sa.Integer(), nullable=True),
                     _fk("planning_periods", "closed_by_id", "users", "SET NULL"),
                     sa.PrimaryKeyConstraint("period", name=op.f("pk_planning_periods")))
+    op.create_table("planning_months",
+                    sa.Column("period", sa.String(length=7), nullable=False),
+                    *[sa.Column(name, AMOUNT, nullable=False) for name in ("planned", "refined", "actual", "lost",
+                                                                           "open_refined")],
+                    *[sa.Column(name, sa.Integer(), nullable=False) for name in ("engagements", "won", "dropped",
+                                                                                 "open")],
+                    sa.PrimaryKeyConstraint("period", name=op.f("pk_planning_months")))
 
 
 def downgrade() -> None:
+    op.drop_table("planning_months")
     op.drop_table("planning_periods")
     op.drop_index("ix_planning_changes_engagement", table_name="planning_changes")
     op.drop_table("planning_changes")
-    op.drop_index("ix_planning_budgets_period", table_name="planning_budgets")
+    for name in ("manager", "exhibition", "period"):
+        op.drop_index(f"ix_planning_budgets_{name}", table_name="planning_budgets")
     op.drop_table("planning_budgets")

@@ -1,0 +1,56 @@
+"""Keeping ``planning_months`` (the firm's plan vs fact per month) in step with the budgets.
+
+Whenever a budget changes — planned, moved to another month, refined, its engagement closed,
+reopened, its contract amount changed — the services recount the months involved, in the same
+transaction, from that month's budgets (one grouped statement read from an index), so a month
+row can never drift the way an increment can. ``recount_all`` redoes every month (the nightly
+resync, ``expo planning resync``); a purged client's months are recounted by a job once its
+budgets are gone.
+"""
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+
+from expo.hooks import commit, db_session
+from expo_planning import queries
+from expo_planning.models import Budget, Month
+
+FIELDS = ("planned", "refined", "actual", "lost", "open_refined", "engagements", "won", "dropped", "open")
+
+
+def recount(*periods: str | None) -> None:
+    """Recount each of ``periods`` (None, a budget that had no month yet, is skipped)."""
+    session = db_session()
+    for period in {p for p in periods if p}:
+        session.flush()  # the budgets as the caller left them
+        fact = queries.totals(queries.Scope(queries.Span(period, period, period)), clients=False)
+        row = session.get(Month, period)
+        if not fact.engagements:
+            if row is not None:
+                session.delete(row)
+            continue
+        if row is None:
+            row = Month(period=period)
+            session.add(row)
+        for name in FIELDS:
+            setattr(row, name, getattr(fact, name))
+
+
+def recount_all() -> None:
+    """Every month again, from every budget (grouped in one statement)."""
+    session = db_session()
+    session.execute(delete(Month))
+    every = queries.Scope(queries.Span("all", "0000-00", "9999-99"))
+    for period, fact in queries.grouped(every, Budget.period, clients=False):
+        session.add(Month(period=period, **{name: getattr(fact, name) for name in FIELDS}))
+    session.flush()
+
+
+def periods_of_client(client_id: int) -> list[str]:
+    return list(db_session().scalars(select(Budget.period).where(Budget.client_id == client_id).distinct()))
+
+
+def recount_job(periods: list[str]) -> None:
+    """The job after a client's purge: its budgets are gone, its months are counted again."""
+    recount(*periods)
+    commit()
