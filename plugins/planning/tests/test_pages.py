@@ -118,3 +118,33 @@ def test_report_sections_render(app, firm, kit):
         assert "<svg" in report.render_error_trend("2026-09", {})
         gap = report.render_gap("2026-09", {"exhibition_id": firm.show.id})
         assert "spare1" in gap
+
+
+def test_the_app_works_with_planning_disabled(app, firm, kit, make_app, login_as):
+    plan_september(app, firm, kit)
+    others = make_app(PLUGINS="ratings,funnel")
+    page = login_as(firm.planner, others)
+    assert page.get("/planning/periods/2026-09").status_code == 404
+    home = page.get("/").get_data(as_text=True)
+    assert "/planning/" not in home
+    engagement = page.get(f"/engagements/{firm.e['a1']}").get_data(as_text=True)
+    assert "planning-budget" not in engagement
+    with app.app_context():  # its rows stay as they were
+        assert services.budget_of(firm.e["a3"]).planned == D("80.00")
+
+
+def test_a_report_with_the_planning_sections_is_a_pdf_with_their_numbers(app, firm, kit, api):
+    import io
+
+    from pypdf import PdfReader
+
+    plan_september(app, firm, kit)
+    planner = api(firm.planner)
+    sections = ["planning-plan-fact", "planning-error-trend", "planning-gap"]
+    assert set(sections) <= {s["key"] for s in planner.get("/reports/sections").json["items"]}
+    queued = planner.post("/reports", json={"sections": sections, "period": "2026-08"})
+    assert queued.status_code == 202, queued.json
+    pdf = planner.get(f"/reports/{queued.json['id']}/pdf").data
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Planning: plan vs fact" in text and "Иннопром" in text and "25.0 %" in text
+    assert "RUB100.00" in text and "RUB75.00" in text
