@@ -59,7 +59,7 @@ def main() -> None:
         resync_all()  # the month totals, as the nightly job makes them
         print(f"resynced in {time.perf_counter() - began:.1f} s")
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("VACUUM ANALYZE planning_budgets, engagements"))
+        connection.execute(text("VACUUM ANALYZE planning_budgets, engagements, tasks, clients"))
     with app.app_context():
         session = db.session()
         show, engagements = session.execute(select(Engagement.exhibition_id, func.count()).group_by(Engagement.exhibition_id)

@@ -44,7 +44,9 @@ class Engagement(Base):
     __tablename__ = "engagements"
     __table_args__ = (
         UniqueConstraint("client_id", "exhibition_id"),
-        Index("ix_engagements_exhibition_state", "exhibition_id", "state"),
+        # an exhibition's engagements by state, and per manager (board counts, managers' load)
+        Index("ix_engagements_exhibition_state", "exhibition_id", "state", "manager_id",
+              postgresql_include=["client_id"]),
         Index("ix_engagements_manager_state", "manager_id", "state"),
         # Conversion and cross-statistics read these alone on PostgreSQL (docs/performance.md).
         Index("ix_engagements_funnel_scenario", "scenario_id", "exhibition_id",
