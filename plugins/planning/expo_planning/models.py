@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from expo.hooks import models
 
 AMOUNT = Numeric(14, 2, asdecimal=True)  # the core's money type: sums exact to the kopeck
+TOTAL = Numeric(18, 2, asdecimal=True)  # a month's sum of many amounts
 KINDS = ("planned", "refined", "actual")
 COVERED = ("planned", "refined", "actual", "state", "client_id", "manager_id", "exhibition_id")
 
@@ -81,11 +82,11 @@ class Month(models.Base):
     __tablename__ = "planning_months"
 
     period: Mapped[str] = mapped_column(String(7), primary_key=True)
-    planned: Mapped[Decimal] = mapped_column(AMOUNT, default=0)
-    refined: Mapped[Decimal] = mapped_column(AMOUNT, default=0)
-    actual: Mapped[Decimal] = mapped_column(AMOUNT, default=0)
-    lost: Mapped[Decimal] = mapped_column(AMOUNT, default=0)
-    open_refined: Mapped[Decimal] = mapped_column(AMOUNT, default=0)
+    planned: Mapped[Decimal] = mapped_column(TOTAL, default=0)
+    refined: Mapped[Decimal] = mapped_column(TOTAL, default=0)
+    actual: Mapped[Decimal] = mapped_column(TOTAL, default=0)
+    lost: Mapped[Decimal] = mapped_column(TOTAL, default=0)
+    open_refined: Mapped[Decimal] = mapped_column(TOTAL, default=0)
     engagements: Mapped[int] = mapped_column(Integer, default=0)
     won: Mapped[int] = mapped_column(Integer, default=0)
     dropped: Mapped[int] = mapped_column(Integer, default=0)

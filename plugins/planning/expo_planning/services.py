@@ -119,8 +119,8 @@ def record_actual(engagement: models.Engagement, changes: dict, user) -> None:
     budget = budget_of(engagement.id)
     if budget is None:
         return
-    _copy(engagement, budget)
-    months.recount(budget.period)
+    if _copy(engagement, budget):
+        months.recount(budget.period)
     if "contract_amount" in changes:
         old, new = changes["contract_amount"]
         _history(engagement.id, "actual", old, new, user, period=budget.period)
@@ -129,16 +129,19 @@ def record_actual(engagement: models.Engagement, changes: dict, user) -> None:
 def sync(engagement: models.Engagement) -> None:
     """The hooks of closing, reopening and reassigning: the budget's copies follow the engagement."""
     budget = budget_of(engagement.id)
-    if budget is not None:
-        _copy(engagement, budget)
+    if budget is not None and _copy(engagement, budget):
         months.recount(budget.period)
 
 
-def _copy(engagement: models.Engagement, budget: Budget) -> None:
+def _copy(engagement: models.Engagement, budget: Budget) -> bool:
+    """Copy the engagement's key, state and contract; True when what a month sums changed (a
+    new manager alone does not: the months are the whole firm's)."""
     budget.client_id, budget.exhibition_id, budget.manager_id = (engagement.client_id, engagement.exhibition_id,
                                                                  engagement.manager_id)
-    budget.state = engagement.state
-    budget.actual = engagement.contract_amount if engagement.state == "won" else None
+    actual = engagement.contract_amount if engagement.state == "won" else None
+    changed = (budget.state, budget.actual) != (engagement.state, actual)
+    budget.state, budget.actual = engagement.state, actual
+    return changed
 
 
 def set_target(period: str, data, user) -> Period:
