@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from expo.hooks import (NotFound, ValidationError, commit, current_user, db_session, fields, models,
                         page_or_fragment, redirect_after_post, rollback)
-from expo_planning import distribution
+from expo_planning import assignment, distribution
 
 PAGE_TEMPLATE, FRAGMENT, SUGGESTION = ("planning/distribution.html", "planning/_distribution.html",
                                        "planning/_suggestion.html")
@@ -109,12 +109,12 @@ def assign(exhibition_id: int):
     view = _view()
     items, manager_for = request.form.getlist("item"), _manager_for()
     try:
-        assignments, reason = distribution.check(exhibition.id, items, manager_for, request.form.get("manager_id", ""),
+        assignments, reason = assignment.check(exhibition.id, items, manager_for, request.form.get("manager_id", ""),
                                                  request.form.get("reason", ""), current_user)
-        done = distribution.assign(exhibition, assignments, reason, current_user)
+        done = assignment.assign(exhibition, assignments, reason, current_user)
     except ValidationError as problem:
         rollback()
-        suggestion = distribution.preview(exhibition.id, items, manager_for)
+        suggestion = assignment.preview(exhibition.id, items, manager_for)
         errors = problem.fields or {"item": str(problem.message)}
         # The problems are shown where they were made: in the suggestion's form when it was applied.
         return page_or_fragment(PAGE_TEMPLATE, FRAGMENT, 422, **_context(
@@ -135,7 +135,7 @@ def suggest(exhibition_id: int):
     view = _view()
     items = request.form.getlist("item")
     try:
-        suggestion = distribution.suggest(exhibition.id, items, request.form.get("mode", ""),
+        suggestion = assignment.suggest(exhibition.id, items, request.form.get("mode", ""),
                                           request.form.getlist("manager_id"), current_user)
         status, errors = 200, {}
     except ValidationError as problem:

@@ -127,7 +127,7 @@ def test_rights_closed_periods_and_results(app, firm, kit):
 
 def test_the_recommendation_learns_the_ratio_from_settled_periods(app, firm, kit):
     with app.app_context():
-        planner, ann, bob = kit.user(firm.planner.id), kit.user(firm.ann.id), kit.user(firm.bob.id)
+        planner, ann = kit.user(firm.planner.id), kit.user(firm.ann.id)
         with pytest.raises(ValidationError) as none_yet:
             queries.recommend("2026-12", D("100"))
         assert "No basis" in none_yet.value.fields["period"]
