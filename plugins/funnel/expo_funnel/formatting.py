@@ -18,18 +18,16 @@ def drill(sel, number, kind: str, step: str | None = None, result: str | None = 
     """``number`` as a link to the engagements behind it (not linked when zero or ``links`` is off)."""
     if not (links and number):
         return escape(number)
-    args = {**_args_of(sel), "kind": kind, **({"step": step} if step else {}), **({"result": result} if result else {})}
-    return Markup('<a href="{}">{}</a>').format(f"{_base()}?{urlencode(args)}", number)
+    extra = {"kind": kind, **({"step": step} if step else {}), **({"result": result} if result else {})}
+    return Markup('<a href="{}">{}</a>').format(_prefix(sel) + urlencode(extra), number)
 
 
-def _base() -> str:
-    if "funnel_drill_base" not in g:  # one url_for per page, not one per number
-        g.funnel_drill_base = url_for("funnel.engagements_page")
-    return g.funnel_drill_base
-
-
-def _args_of(sel) -> dict:
-    cache = g.setdefault("funnel_drill_args", {})  # by identity: a selection may hold a SQL condition
-    if id(sel) not in cache or cache[id(sel)][0] is not sel:
-        cache[id(sel)] = (sel, sel.as_args())
-    return cache[id(sel)][1]
+def _prefix(sel) -> str:
+    """``/funnel/engagements?<the selection's filters>&``, made once per selection and page (a
+    page links a hundred numbers of the same selection)."""
+    cache = g.setdefault("funnel_drill_prefix", {})  # by identity: a selection may hold a SQL condition
+    found = cache.get(id(sel))
+    if found is None or found[0] is not sel:
+        args = urlencode(sel.as_args())
+        found = cache[id(sel)] = (sel, f"{url_for('funnel.engagements_page')}?{args}{'&' if args else ''}")
+    return found[1]
