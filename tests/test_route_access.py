@@ -186,6 +186,28 @@ ROUTES: dict[tuple[str, str], tuple] = {
     ("GET", "/api/v1/funnel"):                                                  (401, 200, 200, 200, 200, 200),
     ("GET", "/api/v1/funnel/engagements"):                                      (401, 200, 200, 200, 200, 200),
     ("GET", "/api/v1/funnel/managers"):                                         (401, 200, 200, 200, 200, 200),
+    # planning: the plans are read by those who see the whole base; planners plan, distribute and close;
+    # an engagement's budget is for whoever sees it, refined by its manager too
+    ("GET", "/planning/"):                                                      (302, 302, 403, 403, 302, 302),
+    ("GET", "/planning/periods/<period>"):                                      (302, 200, 403, 403, 200, 200),
+    ("GET", "/planning/periods/<period>/candidates"):                           (302, 422, 403, 403, 422, 422),
+    ("POST", "/planning/periods/<period>/replacements"):                        (302, 403, 403, 403, 422, 422),
+    ("POST", "/planning/periods/<period>/target"):                              (302, 403, 403, 403, 302, 302, FRESH),
+    ("POST", "/planning/periods/<period>/close"):                               (302, 403, 403, 403, 302, 302, FRESH),
+    ("GET", "/planning/engagements/<int:engagement_id>/budget"):                (302, 200, 200, 404, 200, 200),
+    ("POST", "/planning/engagements/<int:engagement_id>/planned"):              (302, 403, 403, 404, 422, 422),
+    ("POST", "/planning/engagements/<int:engagement_id>/refinements"):          (302, 403, 422, 404, 422, 422),
+    ("POST", "/planning/engagements/<int:engagement_id>/actual"):               (302, 403, 422, 404, 422, 422),
+    ("GET", "/planning/exhibitions/<int:exhibition_id>/distribution"):          (302, 403, 403, 403, 200, 200),
+    ("POST", "/planning/exhibitions/<int:exhibition_id>/distribution/assign"):  (302, 403, 403, 403, 422, 422),
+    ("POST", "/planning/exhibitions/<int:exhibition_id>/distribution/suggest"): (302, 403, 403, 403, 422, 422),
+    ("GET", "/api/v1/planning/engagements/<int:engagement_id>"):                (401, 200, 200, 404, 200, 200),
+    ("PUT", "/api/v1/planning/engagements/<int:engagement_id>/planned"):        (401, 403, 403, 404, 422, 422),
+    ("POST", "/api/v1/planning/engagements/<int:engagement_id>/refinements"):   (401, 403, 422, 404, 422, 422),
+    ("PUT", "/api/v1/planning/engagements/<int:engagement_id>/actual"):         (401, 403, 422, 404, 422, 422),
+    ("GET", "/api/v1/planning/periods/<period>"):                               (401, 200, 200, 200, 200, 200),
+    ("GET", "/api/v1/planning/recommendation"):                                 (401, 422, 403, 403, 422, 422),
+    ("GET", "/api/v1/planning/periods/<period>/candidates"):                    (401, 422, 403, 403, 422, 422),
 }
 
 
@@ -221,7 +243,7 @@ def _shared_objects(app, planner_id, token_user_id) -> dict:
         token_id = db.session().scalar(select(ApiToken.id).where(ApiToken.label == "probe"))
         return {"exhibition_id": show.id, "scenario_id": scenario.id, "action_id": scenario.steps[0].actions[0].id,
                 "report_id": report.id, "token_id": token_id, "fmt": "html", "filename": "css/expo.css", "table": "steps",
-                "import_id": imported.id, "recomputation_id": run.id}
+                "import_id": imported.id, "recomputation_id": run.id, "period": "2026-09"}
 
 
 def _objects(app, shared: dict, planner_id, manager_id, other_id) -> World:

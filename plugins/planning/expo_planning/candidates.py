@@ -11,7 +11,7 @@ planning never imports them. A running sum shows where the gap is covered.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import format_decimal, lazy_gettext as _l
 from sqlalchemy import exists, func, select
@@ -44,19 +44,23 @@ def candidates(exhibition_id: int, gap: Decimal | None, shown: int = SHOWN) -> l
     session = db_session()
     engaged = exists().where(Engagement.client_id == Client.id, Engagement.exhibition_id == exhibition_id)
     eligible = [Client.deleted_at.is_(None), Client.category.in_(("potential", "lost")), ~engaged]
-    won = select(Engagement.client_id, func.avg(Engagement.contract_amount).label("mean")) \
+    # the mean in kopecks (SQLite averages floats): Σ kopecks ÷ count, rounded half up in Python
+    won = select(Engagement.client_id, queries.kopecks(Engagement.contract_amount).label("kopecks"),
+                 func.count().label("contracts")) \
         .where(Engagement.state == "won", Engagement.contract_amount.is_not(None)) \
         .group_by(Engagement.client_id).subquery()
+    mean = won.c.kopecks / won.c.contracts
     with_history = session.execute(
-        select(Client.id, Client.name, Client.category, Client.manager_id, won.c.mean)
+        select(Client.id, Client.name, Client.category, Client.manager_id, won.c.kopecks, won.c.contracts)
         .join(won, won.c.client_id == Client.id).where(*eligible)
-        .order_by(won.c.mean.desc(), Client.id).limit(POOL)).all()
+        .order_by(mean.desc(), Client.id).limit(POOL)).all()
     median = queries.won_median()
     rest = session.execute(
         select(Client.id, Client.name, Client.category, Client.manager_id)
         .where(*eligible, ~exists().where(won.c.client_id == Client.id))
         .order_by(Client.name, Client.id).limit(max(POOL - len(with_history), 0))).all() if len(with_history) < POOL else []
-    pool = [Candidate(r.id, r.name, r.category, r.manager_id, Decimal(r.mean).quantize(queries.CENT), True, 0.0)
+    pool = [Candidate(r.id, r.name, r.category, r.manager_id,
+                      (Decimal(int(r.kopecks)) / r.contracts / 100).quantize(queries.CENT, ROUND_HALF_UP), True, 0.0)
             for r in with_history]
     pool += [Candidate(r.id, r.name, r.category, r.manager_id, median, False, 0.0) for r in rest]
     priorities = client_priority([c.client_id for c in pool]) if pool else {}

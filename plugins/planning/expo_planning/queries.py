@@ -258,8 +258,8 @@ def basis_periods(before: str, scope: Scope | None = None) -> list[tuple[str, Fa
     return [(month, fact) for month, fact in months if fact.settled]
 
 
-def realisation(basis: list[tuple[str, Fact]]) -> Decimal:
-    """Σ actual ÷ Σ planned over ``basis``; a clear error when there is none to learn from."""
+def _basis_sums(basis: list[tuple[str, Fact]]) -> tuple[Decimal, Decimal]:
+    """``(Σ planned, Σ actual)`` over ``basis``; a clear error when it gives no ratio to plan with."""
     if not basis:
         raise ValidationError(fields={"period": str(_l(
             "No basis yet: no earlier period has planned engagements that have all closed."))})
@@ -268,14 +268,26 @@ def realisation(basis: list[tuple[str, Fact]]) -> Decimal:
     if not actual:
         raise ValidationError(fields={"period": str(_l(
             "Nothing planned in the basis periods was won: the realisation ratio is 0, no plan reaches a target."))})
+    if not ratio(actual, planned):  # nothing planned (0.00 amounts), or next to nothing of it won
+        raise ValidationError(fields={"period": str(_l(
+            "The basis periods give no realisation ratio to plan with: nothing planned in them, or next to "
+            "nothing of it won (below 0.0001)."))})
+    return planned, actual
+
+
+def realisation(basis: list[tuple[str, Fact]]) -> Decimal:
+    """Σ actual ÷ Σ planned over ``basis`` (4 places); a clear error when there is none to learn from."""
+    planned, actual = _basis_sums(basis)
     return ratio(actual, planned)
 
 
 def recommend(period: str, target: Decimal) -> Recommendation:
-    """How much to plan for ``period`` so that the actual lands on ``target``."""
+    """How much to plan for ``period`` so that the actual lands on ``target``: target ÷ ratio,
+    computed from the sums themselves (the ratio shown is rounded to 4 places)."""
     basis = basis_periods(period)
-    rate = realisation(basis)
-    return Recommendation(target, rate, (target / rate).quantize(CENT, ROUND_HALF_UP), basis)
+    planned, actual = _basis_sums(basis)
+    plan = (target * planned / actual).quantize(CENT, ROUND_HALF_UP)
+    return Recommendation(target, ratio(actual, planned), plan, basis)
 
 
 @dataclass

@@ -114,6 +114,7 @@ def candidates(period: str):
 
 @bp.post("/periods/<period>/replacements")
 def replacements(period: str):
+    services.require_planner(current_user)  # a refusal before any word on the form
     exhibition_id = fields.parse_id(request.form.get("exhibition_id", ""))
     if exhibition_id is None or db_session().get(models.Exhibition, exhibition_id) is None:
         raise ValidationError(fields={"exhibition_id": str(_l("Choose an exhibition."))})

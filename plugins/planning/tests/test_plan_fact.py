@@ -244,3 +244,36 @@ def test_the_month_totals_follow_every_change_and_the_resync(app, firm, kit):
     assert result.exit_code == 0 and "3 budgets resynced" in result.output
     with app.app_context():
         assert [(m, f.actual) for m, f in agree()] == [("2026-08", D("90.00")), ("2026-09", D("0.00"))]
+
+
+def test_the_plan_is_computed_from_the_sums_not_the_rounded_ratio(app, firm, kit):
+    with app.app_context():
+        planner, ann = kit.user(firm.planner.id), kit.user(firm.ann.id)
+        kit.planned(firm.e["a1"], "300", "2026-08", planner)
+        kit.won(firm.e["a1"], "100", ann)  # ratio 0.3333…
+        rec = queries.recommend("2026-12", D("100"))
+        assert (rec.realisation_ratio, rec.plan) == (D("0.3333"), D("300.00"))  # not 100 ÷ 0.3333 = 300.03
+
+
+def test_a_basis_with_nothing_planned_is_refused_not_divided_by(app, firm, kit):
+    with app.app_context():
+        planner, ann = kit.user(firm.planner.id), kit.user(firm.ann.id)
+        kit.planned(firm.e["a1"], "0", "2026-08", planner)
+        kit.won(firm.e["a1"], "100", ann)
+        with pytest.raises(ValidationError) as refused:
+            queries.recommend("2026-12", D("100"))
+        assert "no realisation ratio" in refused.value.fields["period"]
+
+
+def test_a_candidates_expected_amount_is_the_mean_rounded_half_up_on_both_databases(app, firm, kit):
+    from expo_planning.candidates import candidates
+
+    with app.app_context():
+        planner = kit.user(firm.planner.id)
+        spare = db_session().get(models.Client, firm.clients["spare1"].id)
+        for amount, show in (("0.01", firm.fair), ("0.02", None)):
+            from expo.testing import new_exhibition
+
+            e = new_engagement(planner, spare, show or new_exhibition(planner, name="Металлообработка"))
+            kit.won(e.id, amount, planner)
+        assert [(r.name, r.expected) for r in candidates(firm.show.id, None)][0] == ("ООО «spare1»", D("0.02"))
