@@ -148,3 +148,9 @@ def test_a_report_with_the_planning_sections_is_a_pdf_with_their_numbers(app, fi
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "Planning: plan vs fact" in text and "Иннопром" in text and "25.0 %" in text
     assert "RUB100.00" in text and "RUB75.00" in text
+
+
+def test_planning_speaks_russian(app, firm, kit, login_as, make_app):
+    plan_september(app, firm, kit)
+    html = login_as(firm.planner, make_app(LOCALE="ru")).get("/planning/periods/2026-09?target=100").get_data(as_text=True)
+    assert "Планирование" in html and "Ошибка планирования" in html and "Коэффициент реализации" in html
