@@ -14,12 +14,10 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
-KEY = [sa.Column("scenario_id", sa.Integer(), nullable=False), sa.Column("exhibition_id", sa.Integer(), nullable=False),
-       sa.Column("manager_id", sa.Integer(), nullable=True)]
-
-
 def _key():
-    return [column.copy() for column in KEY]
+    """The key columns, new for each table (a Column belongs to one table)."""
+    return [sa.Column("scenario_id", sa.Integer(), nullable=False), sa.Column("exhibition_id", sa.Integer(), nullable=False),
+            sa.Column("manager_id", sa.Integer(), nullable=True)]
 
 
 def upgrade() -> None:
