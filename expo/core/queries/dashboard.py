@@ -20,7 +20,8 @@ class StartCounts:
 
 def start_counts(user: Actor) -> StartCounts:
     session = db.session()
-    clients = session.scalar(access.scope_clients(select(func.count(Client.id)), user))
+    # count(*), not count(id): PostgreSQL may then answer from an index alone
+    clients = session.scalar(access.scope_clients(select(func.count()).select_from(Client), user))
     open_engagements = session.scalar(
-        access.scope_engagements(select(func.count(Engagement.id)), user).where(Engagement.state == "open"))
+        access.scope_engagements(select(func.count()).select_from(Engagement), user).where(Engagement.state == "open"))
     return StartCounts(clients or 0, open_engagements or 0, overdue_count(user))
