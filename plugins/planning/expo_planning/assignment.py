@@ -20,6 +20,7 @@ from expo_planning.distribution import (MODES, REASON, Chosen, Load, Problems, _
                                         require_planner, resolve)
 
 User = models.User
+NOTE_LIMIT = 2000  # characters of a notification's text (the core refuses more)
 
 # --- assigning ----------------------------------------------------------------------------------
 
@@ -108,7 +109,7 @@ def _news(exhibition: models.Exhibition, theirs: list[Assignment], reason: str) 
         text += " " + ngettext("%(num)d of them was reassigned from %(managers)s: %(reason)s",
                                "%(num)d of them were reassigned from %(managers)s: %(reason)s", len(moved),
                                managers=", ".join(previous), reason=reason)
-    return text
+    return text if len(text) <= NOTE_LIMIT else text[:NOTE_LIMIT - 1] + "…"  # the notification's limit
 
 
 def _names_of(user_ids: set[int]) -> list[str]:

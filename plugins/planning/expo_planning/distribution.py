@@ -99,6 +99,9 @@ def _listed(names) -> str:
 def resolve(exhibition_id: int, raw_items: list[str], problems: Problems) -> list[Chosen]:
     """The ticked items, found and checked for this exhibition (two statements at most); what is
     malformed, unknown, closed or already engaged goes into ``problems``."""
+    if len(raw_items) > MAX_ITEMS:  # before any work: a post of a million ticks costs nothing
+        problems.add("item", _l("At most %(n)d at a time.", n=MAX_ITEMS))
+        return []
     items, malformed = [], []
     for raw in raw_items:
         if not (raw or "").strip():

@@ -36,10 +36,11 @@ class Budget(models.Base):
     __tablename__ = "planning_budgets"
     # Each index carries the columns plan vs fact sums (INCLUDE on PostgreSQL), so a period, an
     # exhibition's or a manager's budgets are read from the index alone.
-    __table_args__ = tuple(
+    __table_args__ = (*(
         Index(f"ix_planning_budgets_{name}", *key, postgresql_include=[c for c in COVERED if c not in key])
         for name, key in (("period", ("period",)), ("exhibition", ("exhibition_id", "period")),
-                          ("manager", ("manager_id", "period"))))
+                          ("manager", ("manager_id", "period")))),
+        Index("ix_planning_budgets_client", "client_id"))  # a deleted client's budgets
 
     engagement_id: Mapped[int] = mapped_column(ForeignKey("engagements.id", ondelete="CASCADE"), primary_key=True)
     period: Mapped[str] = mapped_column(String(7))

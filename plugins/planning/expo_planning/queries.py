@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, and_, case, func, select
+from sqlalchemy import BigInteger, and_, case, exists, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -81,8 +81,10 @@ def shift(month: str, by: int) -> str:
 
 def parse_span(text: str | None, field_name: str = "period") -> Span:
     """``2026-09``, ``2026-Q3`` or ``2026``; anything else is a clear error."""
-    value = (text or "").strip()
+    value = text or ""
     problem = ValidationError(fields={field_name: str(_l("A period is a month (YYYY-MM), a quarter (YYYY-Q1…Q4) or a year (YYYY)."))})
+    if value != value.strip():  # as written: " 2026-09" is a typo, not September
+        raise problem
     if len(value) == 4 and value.isascii() and value.isdigit() and 2000 <= int(value) <= 2100:
         return Span(value, f"{value}-01", f"{value}-12")
     if len(value) == 7 and value[4:6] in ("-Q", "-q") and value[6:] in "1234" and value[:4].isascii() \
@@ -218,7 +220,18 @@ def trend(last: str, scope: Scope, periods: int = 12) -> Trend:
     planned left out), in one statement."""
     months = Scope(Span(f"{shift(last, 1 - periods)}..{last}", shift(last, 1 - periods), last),
                    scope.manager_id, scope.exhibition_id)
-    return Trend(firm_months(months.span) if months.whole_firm else grouped(months, Budget.period, clients=False))
+    return Trend(firm_months(months.span) if _months_answer(months)
+                 else grouped(months, Budget.period, clients=False))
+
+
+def _months_answer(scope: Scope) -> bool:
+    """Whether ``planning_months`` can answer for ``scope``: the whole firm, and no client in the
+    deletion grace period has budgets (the table counts them until the purge; the budgets' own
+    sums leave them out at once)."""
+    if not scope.whole_firm:
+        return False
+    deleted = exists().where(Budget.client_id == models.Client.id, models.Client.deleted_at.is_not(None))
+    return not db_session().scalar(select(deleted))
 
 
 def firm_months(span: Span) -> list[tuple[str, Fact]]:
@@ -254,7 +267,7 @@ def basis_periods(before: str, scope: Scope | None = None) -> list[tuple[str, Fa
     """The months before ``before`` that have planned engagements, all of them closed."""
     every = Scope(Span(f"..{shift(before, -1)}", "2000-01", shift(before, -1)),
                   scope.manager_id if scope else None, scope.exhibition_id if scope else None)
-    months = firm_months(every.span) if every.whole_firm else grouped(every, Budget.period, clients=False)
+    months = firm_months(every.span) if _months_answer(every) else grouped(every, Budget.period, clients=False)
     return [(month, fact) for month, fact in months if fact.settled]
 
 

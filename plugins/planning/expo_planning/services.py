@@ -149,6 +149,7 @@ def set_target(period: str, data, user) -> Period:
     require_planner(user)
     period = fields.clean({"period": fields.period(required=True)}, {"period": period})["period"]
     values = fields.clean(TARGET_FIELDS, data)
+    _refuse_closed(period, "target")
     found = db_session().get(Period, period) or Period(period=period)
     db_session().add(found)
     old = found.target

@@ -49,6 +49,14 @@ def _scope(span: queries.Span) -> queries.Scope:
     return queries.Scope(span, manager_id, exhibition_id)
 
 
+def _month(period: str) -> str:
+    """The path's month (``YYYY-MM`` exactly; a quarter or a year is not a month)."""
+    span = queries.parse_span(period)
+    if span.first != span.last:
+        raise ValidationError(fields={"period": str(_l("A period is a month: YYYY-MM."))})
+    return span.first
+
+
 @bp.get("/")
 def index():
     _require_reader()
@@ -88,14 +96,19 @@ def period(period: str):
 
 @bp.post("/periods/<period>/target")
 def set_target(period: str):
-    services.set_target(period, {"target": request.form.get("target", "")}, current_user)
+    services.require_planner(current_user)
+    services.set_target(_month(period), {"target": request.form.get("target", "")}, current_user)
     commit()
     return redirect_after_post(url_for("planning.period", period=period))
 
 
 @bp.post("/periods/<period>/close")
 def close(period: str):
-    services.close_period(period, current_user, closed=request.form.get("closed", "1") == "1")
+    services.require_planner(current_user)
+    closed = request.form.get("closed", "1")
+    if closed not in ("0", "1"):
+        raise ValidationError(fields={"closed": str(_l("Must be 0 (open) or 1 (closed)."))})
+    services.close_period(_month(period), current_user, closed=closed == "1")
     commit()
     return redirect_after_post(url_for("planning.period", period=period))
 
@@ -103,7 +116,7 @@ def close(period: str):
 @bp.get("/periods/<period>/candidates")
 def candidates(period: str):
     _require_reader()
-    month = fields.clean({"period": fields.period(required=True)}, {"period": period})["period"]
+    month = _month(period)
     exhibition_id = _id_arg("exhibition_id")
     if exhibition_id is None or db_session().get(models.Exhibition, exhibition_id) is None:
         raise ValidationError(fields={"exhibition_id": str(_l("Choose an exhibition."))})
@@ -118,10 +131,10 @@ def replacements(period: str):
     exhibition_id = fields.parse_id(request.form.get("exhibition_id", ""))
     if exhibition_id is None or db_session().get(models.Exhibition, exhibition_id) is None:
         raise ValidationError(fields={"exhibition_id": str(_l("Choose an exhibition."))})
-    chosen = [fields.parse_id(value) for value in request.form.getlist("client_id")]
+    chosen = list(dict.fromkeys(fields.parse_id(value) for value in request.form.getlist("client_id")))
     if any(value is None for value in chosen):
         raise ValidationError(fields={"client_id": str(_l("Must be an id."))})
-    replacement.open_replacements(exhibition_id, period, chosen, current_user)
+    replacement.open_replacements(exhibition_id, _month(period), chosen, current_user)
     commit()
     return redirect_after_post(url_for("planning.period", period=period, exhibition_id=exhibition_id))
 

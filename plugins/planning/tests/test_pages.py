@@ -154,3 +154,33 @@ def test_planning_speaks_russian(app, firm, kit, login_as, make_app):
     plan_september(app, firm, kit)
     html = login_as(firm.planner, make_app(LOCALE="ru")).get("/planning/periods/2026-09?target=100").get_data(as_text=True)
     assert "Планирование" in html and "Ошибка планирования" in html and "Коэффициент реализации" in html
+
+
+def test_a_deleted_client_leaves_the_trend_and_the_basis_at_once(app, firm, kit, make_user, api):
+    plan_september(app, firm, kit)
+    with app.app_context():
+        assert [(m, f.planned) for m, f in queries_trend("2026-09")] == [("2026-08", D("100.00")),
+                                                                          ("2026-09", D("120.00"))]
+    remover = make_user("admin", grants=("clients.delete",))
+    assert api(remover).delete(f"/clients/{firm.clients['b1'].id}").status_code in (200, 204)
+    with app.app_context():  # b1's 40 planned for September is gone before the purge
+        assert [(m, f.planned) for m, f in queries_trend("2026-09")] == [("2026-08", D("100.00")),
+                                                                          ("2026-09", D("80.00"))]
+
+
+def queries_trend(last):
+    from expo_planning import queries
+
+    return queries.trend(last, queries.Scope(queries.Span(last, last, last))).points
+
+
+def test_period_forms_take_exact_months_and_closing_flags(app, firm, kit, login_as):
+    planner = login_as(firm.planner)
+    assert planner.submit("/planning/periods/2026-09/close", {"closed": "2"}).status_code == 422
+    assert planner.submit("/planning/periods/%202026-09/close", {"closed": "1"}).status_code == 422
+    assert planner.submit("/planning/periods/2026-Q3/target", {"target": "5"}).status_code == 422
+    assert planner.get("/planning/periods/2026-09%0A").status_code == 422
+    assert planner.submit("/planning/periods/2026-09/close", {"closed": "1"}).status_code == 302
+    assert planner.submit("/planning/periods/2026-09/target", {"target": "5"}).status_code == 422  # closed
+    with app.app_context():
+        assert services.is_closed("2026-09") and not services.is_closed("2026-10")

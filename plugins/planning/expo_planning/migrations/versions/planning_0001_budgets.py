@@ -38,6 +38,7 @@ def upgrade() -> None:
                       ("manager", ["manager_id", "period"])):
         op.create_index(f"ix_planning_budgets_{name}", "planning_budgets", key,
                         postgresql_include=[c for c in COVERED if c not in key])
+    op.create_index("ix_planning_budgets_client", "planning_budgets", ["client_id"])
     op.create_table("planning_changes",
                     sa.Column("id", sa.Integer(), nullable=False),
                     sa.Column("engagement_id", sa.Integer(), nullable=False),
@@ -73,6 +74,6 @@ def downgrade() -> None:
     op.drop_table("planning_periods")
     op.drop_index("ix_planning_changes_engagement", table_name="planning_changes")
     op.drop_table("planning_changes")
-    for name in ("manager", "exhibition", "period"):
+    for name in ("client", "manager", "exhibition", "period"):
         op.drop_index(f"ix_planning_budgets_{name}", table_name="planning_budgets")
     op.drop_table("planning_budgets")
