@@ -21,13 +21,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Optional
 
-from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from expo.hooks import models
 
 AMOUNT = Numeric(14, 2, asdecimal=True)  # the core's money type: sums exact to the kopeck
-TOTAL = Numeric(18, 2, asdecimal=True)  # a month's sum of many amounts
 KINDS = ("planned", "refined", "actual")
 COVERED = ("planned", "refined", "actual", "state", "client_id", "manager_id", "exhibition_id")
 
@@ -80,14 +79,15 @@ class Period(models.Base):
 
 
 class Month(models.Base):
+    """The sums in whole kopecks: SQLite would keep a NUMERIC sum of a month as a float."""
     __tablename__ = "planning_months"
 
     period: Mapped[str] = mapped_column(String(7), primary_key=True)
-    planned: Mapped[Decimal] = mapped_column(TOTAL, default=0)
-    refined: Mapped[Decimal] = mapped_column(TOTAL, default=0)
-    actual: Mapped[Decimal] = mapped_column(TOTAL, default=0)
-    lost: Mapped[Decimal] = mapped_column(TOTAL, default=0)
-    open_refined: Mapped[Decimal] = mapped_column(TOTAL, default=0)
+    planned: Mapped[int] = mapped_column(BigInteger, default=0)
+    refined: Mapped[int] = mapped_column(BigInteger, default=0)
+    actual: Mapped[int] = mapped_column(BigInteger, default=0)
+    lost: Mapped[int] = mapped_column(BigInteger, default=0)
+    open_refined: Mapped[int] = mapped_column(BigInteger, default=0)
     engagements: Mapped[int] = mapped_column(Integer, default=0)
     won: Mapped[int] = mapped_column(Integer, default=0)
     dropped: Mapped[int] = mapped_column(Integer, default=0)

@@ -16,7 +16,13 @@ from expo.hooks import commit, db_session
 from expo_planning import queries
 from expo_planning.models import Budget, Month
 
-FIELDS = ("planned", "refined", "actual", "lost", "open_refined", "engagements", "won", "dropped", "open")
+AMOUNTS = ("planned", "refined", "actual", "lost", "open_refined")  # kept in whole kopecks
+FIELDS = (*AMOUNTS, "engagements", "won", "dropped", "open")
+
+
+def _stored(fact, name: str) -> int:
+    value = getattr(fact, name)
+    return int(value * 100) if name in AMOUNTS else value
 
 
 PENDING = "planning_months_to_recount"
@@ -55,7 +61,7 @@ def recount_now(period: str) -> None:
         row = Month(period=period)
         session.add(row)
     for name in FIELDS:
-        setattr(row, name, getattr(fact, name))
+        setattr(row, name, _stored(fact, name))
 
 
 def recount_all() -> None:
@@ -64,7 +70,7 @@ def recount_all() -> None:
     session.execute(delete(Month))
     every = queries.Scope(queries.Span("all", "0000-00", "9999-99"))
     for period, fact in queries.grouped(every, Budget.period, clients=False):
-        session.add(Month(period=period, **{name: getattr(fact, name) for name in FIELDS}))
+        session.add(Month(period=period, **{name: _stored(fact, name) for name in FIELDS}))
     session.flush()
 
 

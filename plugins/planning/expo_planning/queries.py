@@ -238,8 +238,9 @@ def firm_months(span: Span) -> list[tuple[str, Fact]]:
     """The whole firm's plan vs fact per month of ``span``, from ``planning_months``."""
     rows = db_session().scalars(select(Month).where(Month.period >= span.first, Month.period <= span.last)
                                 .order_by(Month.period))
-    return [(row.period, Fact(row.planned, row.refined, row.actual, row.lost, row.open_refined, row.engagements,
-                              row.engagements, row.won, row.dropped, row.open)) for row in rows]
+    return [(row.period, Fact(rubles(row.planned), rubles(row.refined), rubles(row.actual), rubles(row.lost),
+                              rubles(row.open_refined), row.engagements, row.engagements, row.won, row.dropped,
+                              row.open)) for row in rows]
 
 
 # --- corrected planning ------------------------------------------------------------------------

@@ -277,3 +277,16 @@ def test_a_candidates_expected_amount_is_the_mean_rounded_half_up_on_both_databa
             e = new_engagement(planner, spare, show or new_exhibition(planner, name="Металлообработка"))
             kit.won(e.id, amount, planner)
         assert [(r.name, r.expected) for r in candidates(firm.show.id, None)][0] == ("ООО «spare1»", D("0.02"))
+
+
+def test_the_month_table_keeps_huge_sums_exact_on_sqlite_too(app, firm, kit):
+    """A float keeps ~16 digits: 100 × 999 999 999 999.99 + 0.01 does not fit one, kopecks do."""
+    with app.app_context():
+        planner = kit.user(firm.planner.id)
+        for i, amount in enumerate(["999999999999.99"] * 100 + ["0.01"]):
+            engagement = new_engagement(planner, new_client(planner, name=f"Крупный {i}"), firm.fair)
+            services.set_planned(engagement, {"amount": amount, "period": "2026-11"}, planner)
+        commit()
+        span = queries.Span("2026-11", "2026-11", "2026-11")
+        assert queries.firm_months(span)[0][1].planned == queries.totals(queries.Scope(span)).planned \
+            == D("99999999999999.01")

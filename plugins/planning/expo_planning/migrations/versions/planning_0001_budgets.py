@@ -62,7 +62,7 @@ def upgrade() -> None:
                     sa.PrimaryKeyConstraint("period", name=op.f("pk_planning_periods")))
     op.create_table("planning_months",
                     sa.Column("period", sa.String(length=7), nullable=False),
-                    *[sa.Column(name, sa.Numeric(18, 2), nullable=False) for name in ("planned", "refined", "actual", "lost",
+                    *[sa.Column(name, sa.BigInteger(), nullable=False) for name in ("planned", "refined", "actual", "lost",
                                                                            "open_refined")],
                     *[sa.Column(name, sa.Integer(), nullable=False) for name in ("engagements", "won", "dropped",
                                                                                  "open")],
