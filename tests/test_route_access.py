@@ -193,7 +193,7 @@ ROUTES: dict[tuple[str, str], tuple] = {
     ("GET", "/planning/periods/<period>/candidates"):                           (302, 422, 403, 403, 422, 422),
     ("POST", "/planning/periods/<period>/replacements"):                        (302, 403, 403, 403, 422, 422),
     ("POST", "/planning/periods/<period>/target"):                              (302, 403, 403, 403, 302, 302, FRESH),
-    ("POST", "/planning/periods/<period>/close"):                               (302, 403, 403, 403, 302, 302, FRESH),
+    ("POST", "/planning/periods/<period>/close"):                               (302, 403, 403, 403, 422, 422),
     ("GET", "/planning/engagements/<int:engagement_id>/budget"):                (302, 200, 200, 404, 200, 200),
     ("POST", "/planning/engagements/<int:engagement_id>/planned"):              (302, 403, 403, 404, 422, 422),
     ("POST", "/planning/engagements/<int:engagement_id>/refinements"):          (302, 403, 422, 404, 422, 422),

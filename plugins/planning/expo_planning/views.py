@@ -105,7 +105,7 @@ def set_target(period: str):
 @bp.post("/periods/<period>/close")
 def close(period: str):
     services.require_planner(current_user)
-    closed = request.form.get("closed", "1")
+    closed = request.form.get("closed", "")  # said, not assumed: the form always sends it
     if closed not in ("0", "1"):
         raise ValidationError(fields={"closed": str(_l("Must be 0 (open) or 1 (closed)."))})
     services.close_period(_month(period), current_user, closed=closed == "1")
