@@ -31,13 +31,9 @@ def _require_reader() -> None:
 
 
 def _id_arg(name: str) -> int | None:
+    """An id from the query string (blank: none), refused with the core's own message."""
     raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    value = fields.parse_id(raw)
-    if value is None:
-        raise ValidationError(fields={name: str(_l("Must be an id."))})
-    return value
+    return fields.clean({name: fields.identifier(required=True)}, {name: raw})[name] if raw else None
 
 
 def _scope(span: queries.Span) -> queries.Scope:
@@ -131,9 +127,8 @@ def replacements(period: str):
     exhibition_id = fields.parse_id(request.form.get("exhibition_id", ""))
     if exhibition_id is None or db_session().get(models.Exhibition, exhibition_id) is None:
         raise ValidationError(fields={"exhibition_id": str(_l("Choose an exhibition."))})
-    chosen = list(dict.fromkeys(fields.parse_id(value) for value in request.form.getlist("client_id")))
-    if any(value is None for value in chosen):
-        raise ValidationError(fields={"client_id": str(_l("Must be an id."))})
+    chosen = list(dict.fromkeys(fields.clean({"client_id": fields.identifier(required=True)}, {"client_id": value})
+                                ["client_id"] for value in request.form.getlist("client_id")))
     replacement.open_replacements(exhibition_id, _month(period), chosen, current_user)
     commit()
     return redirect_after_post(url_for("planning.period", period=period, exhibition_id=exhibition_id))
