@@ -56,3 +56,18 @@ def raw(app, statements):
                     cursor.fetchall() if cursor.description else None
             driver.rollback()
     return run
+
+
+def page_getter(page, url: str):
+    """A callable that fetches ``url`` with the logged-in ``page`` client and reads the whole body."""
+    def fetch():
+        response = page.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        response.get_data()
+    return fetch
+
+
+def page_and_sql(app, fetch, runs: int) -> tuple[float, float, int]:
+    """``(page ms, its SQL ms, statements)``: ``fetch`` timed, then the statements it issued replayed."""
+    statements = statements_of(app, fetch)
+    return median_ms(fetch, runs), median_ms(raw(app, statements), runs), len(statements)

@@ -26,7 +26,7 @@ from expo.core.demo import DEMO_PASSWORD
 from expo.core.models import Engagement
 from expo.testing import PageClient
 from expo_planning.jobs import resync_all
-from page_timing import median_ms, raw, statements_of
+from page_timing import page_and_sql, page_getter
 
 PLAN_EVERY_ENGAGEMENT = """
 INSERT INTO planning_budgets (engagement_id, period, planned, refined, updated_at, client_id, exhibition_id,
@@ -79,14 +79,8 @@ def main() -> None:
              ("period page, whole firm", f"/planning/periods/{month}")]
     print(f"{'page':30} {'page ms':>9} {'its SQL ms':>11} {'ratio':>6} statements")
     for title, url in cases:
-        def fetch(url=url):
-            response = page.get(url)
-            assert response.status_code == 200, (url, response.status_code)
-            response.get_data()
-        statements = statements_of(app, fetch)
-        page_ms = median_ms(fetch, args.runs)
-        sql_ms = median_ms(raw(app, statements), args.runs)
-        print(f"{title:30} {page_ms:9.1f} {sql_ms:11.1f} {page_ms / sql_ms:6.2f} {len(statements)}")
+        page_ms, sql_ms, statements = page_and_sql(app, page_getter(page, url), args.runs)
+        print(f"{title:30} {page_ms:9.1f} {sql_ms:11.1f} {page_ms / sql_ms:6.2f} {statements}")
 
 
 if __name__ == "__main__":
