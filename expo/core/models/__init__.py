@@ -1,6 +1,6 @@
 """The core's data model. Import models from here."""
 from .base import Base, UTCDateTime, utcnow
-from .clients import CATEGORIES, Client, Contact
+from .clients import CATEGORIES, PICK_LIST_FIELDS, Client, Contact, PickListItem
 from .imports import IMPORT_KINDS, IMPORT_STATES, ROW_STATUSES, Import, ImportMapping, ImportRow, Sale
 from .exhibitions import ENGAGEMENT_STATES, RESULT_KINDS, Engagement, Exhibition
 from .jobs import PendingJob
@@ -15,6 +15,6 @@ __all__ = [
     "IMPORT_KINDS", "IMPORT_STATES", "ROW_STATUSES", "Import", "ImportMapping", "ImportRow", "Sale",
     "Activity", "ApiToken", "AuditEvent", "Base", "Client", "Contact", "Engagement", "Exhibition",
     "ESCALATION_ROLES", "FREQUENCIES", "REPORT_STATES", "Report", "ReportDelivery", "ReportSubscription",
-    "LoginSession", "Notification", "PendingJob", "PermissionGrant", "Scenario", "ScenarioAction", "ScenarioOutcome",
+    "LoginSession", "Notification", "PendingJob", "PermissionGrant", "PICK_LIST_FIELDS", "PickListItem", "Scenario", "ScenarioAction", "ScenarioOutcome",
     "ScenarioResult", "ScenarioStep", "StepLog", "SYSTEM", "SystemActor", "Task", "User", "UTCDateTime", "utcnow",
 ]

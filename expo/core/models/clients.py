@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, func, text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -79,3 +79,22 @@ class Contact(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     client: Mapped[Client] = relationship(back_populates="contacts")
+
+
+PICK_LIST_FIELDS = ("region", "industry", "channel")
+
+
+class PickListItem(Base):
+    """One value of a firm's own list for a client field (region, industry, channel).
+
+    Admins edit the lists; the client form offers them and the client list filters by them, so
+    filters and data agree (and no filter needs a DISTINCT scan of every client).
+    """
+
+    __tablename__ = "pick_list_items"
+    __table_args__ = (UniqueConstraint("field", "value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    field: Mapped[str] = mapped_column(String(20))
+    value: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)

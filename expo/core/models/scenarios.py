@@ -36,6 +36,9 @@ class Scenario(Base):
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    # A saved version is a draft until a planner publishes it: only published versions are
+    # offered to new engagements (None = draft).
+    published_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     steps: Mapped[list["ScenarioStep"]] = relationship(
         back_populates="scenario", cascade="all, delete-orphan", order_by="ScenarioStep.position"
@@ -115,6 +118,9 @@ class ScenarioResult(Base):
     kind: Mapped[str] = mapped_column(String(20))
     reason: Mapped[Optional[str]] = mapped_column(String(100))
     position: Mapped[int] = mapped_column(Integer)
+    # Reaching this result asks for the contract amount (a won result: reports then never show
+    # "won 1, amount —").
+    requires_amount: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     scenario: Mapped[Scenario] = relationship(back_populates="results")
 
@@ -163,3 +169,5 @@ class StepLog(Base):
     # The row the engagement closed from (its result is set on every row; this says where). A
     # reopen clears it, and the row the engagement closes from next time gets it.
     closing: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # What the person who chose the outcome said about it (asked when the outcome closes).
+    comment: Mapped[Optional[str]] = mapped_column(Text)

@@ -1,0 +1,53 @@
+"""The manager's day: closing comments, amounts a result requires, draft scenario versions, the
+firm's pick-lists
+
+Revision ID: 0009
+Revises: 0008
+
+- ``step_log.comment``: what was said when an outcome closed the engagement (shown in its history).
+- ``scenario_results.requires_amount``: choosing this result asks for the contract amount.
+- ``scenarios.published_at``: a saved version is a draft until published; every version that
+  existed before this revision was in use, so it counts as published when it was created.
+- ``pick_list_items``: the firm's own values for a client's region, industry and channel, seeded
+  from the values the clients already have.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = '0009'
+down_revision = '0008'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("step_log") as batch:
+        batch.add_column(sa.Column("comment", sa.Text(), nullable=True))
+    with op.batch_alter_table("scenario_results") as batch:
+        batch.add_column(sa.Column("requires_amount", sa.Boolean(), nullable=False, server_default=sa.false()))
+    with op.batch_alter_table("scenarios") as batch:
+        batch.add_column(sa.Column("published_at", sa.DateTime(timezone=True), nullable=True))
+    op.execute("UPDATE scenarios SET published_at = created_at")
+    op.create_table(
+        "pick_list_items",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("field", sa.String(20), nullable=False),
+        sa.Column("value", sa.String(200), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.UniqueConstraint("field", "value"),
+    )
+    for field in ("region", "industry", "channel"):
+        op.execute(
+            f"INSERT INTO pick_list_items (field, value, position) "
+            f"SELECT '{field}', {field}, 0 FROM clients "
+            f"WHERE {field} IS NOT NULL AND {field} <> '' GROUP BY {field}")
+
+
+def downgrade() -> None:
+    op.drop_table("pick_list_items")
+    with op.batch_alter_table("scenarios") as batch:
+        batch.drop_column("published_at")
+    with op.batch_alter_table("scenario_results") as batch:
+        batch.drop_column("requires_amount")
+    with op.batch_alter_table("step_log") as batch:
+        batch.drop_column("comment")
