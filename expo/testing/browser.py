@@ -23,6 +23,8 @@ from expo.testing.fixtures import PASSWORD
 CHROMIUM = os.environ.get("EXPO_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
@@ -70,7 +72,7 @@ def browser():
 @pytest.fixture
 def page(browser, live_server):
     """A Playwright page in a fresh Russian-locale context, its base URL the live server."""
-    context = browser.new_context(base_url=live_server, locale="ru-RU")
+    context = browser.new_context(base_url=live_server, locale="ru-RU", viewport=DESKTOP)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
@@ -84,3 +86,21 @@ def log_in(page, email="p@firm.ru"):
     page.fill("input[name=password]", PASSWORD)
     page.click("form.card button[type=submit]")
     page.wait_for_url("**/")
+
+
+
+def screenshot(page, name: str) -> None:
+    """Save the page as ``<name>-desktop.png`` (1366×768) and ``<name>-phone.png`` (390×844).
+
+    Only when ``EXPO_SCREENSHOTS`` names a folder (the README's pictures:
+    ``EXPO_SCREENSHOTS=docs/screenshots pytest tests/browser``); a plain test run writes nothing.
+    The page is left at the desktop size.
+    """
+    folder = os.environ.get("EXPO_SCREENSHOTS")
+    if not folder:
+        return
+    os.makedirs(folder, exist_ok=True)
+    for suffix, size in (("phone", PHONE), ("desktop", DESKTOP)):
+        page.set_viewport_size(size)
+        page.wait_for_timeout(100)  # let media queries re-lay out the page
+        page.screenshot(path=os.path.join(folder, f"{name}-{suffix}.png"), full_page=suffix == "desktop")
