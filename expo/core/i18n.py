@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Iterable
 
 from flask import Flask, current_app, has_request_context, session
-from flask_babel import Babel, format_currency, format_date, format_datetime, get_locale
+from flask_babel import Babel, format_currency, format_date, format_datetime, get_locale, get_translations
 
 from expo.config import LOCALES, ConfigError
 from expo.core import clock
@@ -44,3 +44,26 @@ def init_app(app: Flask, plugin_translations: Iterable[Path] = ()) -> None:
     app.jinja_env.globals["LOCALES"] = LOCALES
     app.jinja_env.globals["label"] = label
     app.jinja_env.globals["today"] = clock.today
+    _install_template_gettext(app)
+
+
+def _install_template_gettext(app: Flask) -> None:
+    """Templates' ``_()``/``ngettext()`` read this app's catalog for the request's locale from a
+    dict: Flask-Babel's own callables look the catalog up through the request context on every
+    call (~10 µs each, and a page makes 50–100 of them: part of the fixed cost per request that
+    docs/performance.md measures)."""
+    catalogs: dict = {}
+
+    def catalog():
+        locale = get_locale()
+        found = catalogs.get(locale)
+        if found is None:
+            found = catalogs[locale] = get_translations()
+        return found
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda string: catalog().ugettext(string),
+        ngettext=lambda singular, plural, n: catalog().ungettext(singular, plural, n),
+        pgettext=lambda context, string: catalog().upgettext(context, string),
+        npgettext=lambda context, singular, plural, n: catalog().unpgettext(context, singular, plural, n),
+        newstyle=True)

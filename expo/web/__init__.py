@@ -70,7 +70,10 @@ def register_web(app: Flask) -> None:
             return sorted(collect("nav_items", user=current_user), key=lambda item: item.order)
 
         def unread():
-            return notifications.unread_count(current_user) if current_user.is_authenticated else 0
+            if not current_user.is_authenticated:
+                return 0
+            known = getattr(current_user, "unread_notifications", None)  # read with the session
+            return notifications.unread_count(current_user) if known is None else known
 
         return {"plugin_nav": nav_items, "unread_notifications": unread, "firm_name": app.config["FIRM_NAME"],
                 # Jobs render templates (reports) outside any request: no URLs to build there.

@@ -33,6 +33,8 @@ class User(UserMixin, Base):
     # Not a column: the login session this request runs in (see LoginSession). Flask-Login keeps
     # get_id() in the session cookie, so the cookie names the session, not just the user.
     session_token = None
+    # Not a column either: the unread notifications, counted with the session row (the layout's badge).
+    unread_notifications = None
 
     def get_id(self) -> str | None:
         return self.session_token

@@ -61,6 +61,7 @@ def unread_count(user: User) -> int:
 
 
 def mark_all_read(user: User) -> None:
+    user.unread_notifications = 0  # the layout's count, read with the session, is now stale
     db.session().execute(update(Notification).where(Notification.user_id == user.id,
                                                     Notification.read_at.is_(None)).values(read_at=clock.now()))
 

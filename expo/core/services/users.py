@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select
 from expo.core import clock, db, validation as v
 from expo.core.access import Actor
 from expo.core.errors import Conflict, ValidationError
-from expo.core.models import ROLES, ApiToken, LoginSession, PermissionGrant, User
+from expo.core.models import ROLES, ApiToken, LoginSession, Notification, PermissionGrant, User
 from expo.core.services import audit, refusing_duplicates
 
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
@@ -198,10 +198,19 @@ def _session_cutoff():
 def user_for_session(token: str) -> User | None:
     """The user a session cookie names: none once logged out, expired (``EXPO_SESSION_DAYS`` after
     the login) or deactivated."""
-    row = db.session().scalar(select(LoginSession).where(LoginSession.token_hash == _digest(token)))
-    if row is None or not row.user.active or row.created_at < _session_cutoff():
+    # The layout shows the unread count on every page: it comes with the session row and its user
+    # (one statement per request instead of two).
+    unread = (select(func.count()).select_from(Notification)
+              .where(Notification.user_id == LoginSession.user_id, Notification.read_at.is_(None))
+              .correlate(LoginSession).scalar_subquery())
+    found = db.session().execute(select(LoginSession, unread).where(LoginSession.token_hash == _digest(token))).first()
+    if found is None:
+        return None
+    row, unread_count = found
+    if not row.user.active or row.created_at < _session_cutoff():
         return None
     row.user.session_token = token
+    row.user.unread_notifications = unread_count
     return row.user
 
 
