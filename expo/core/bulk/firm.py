@@ -29,7 +29,7 @@ from expo.core.bulk.records import done_note
 from expo.core.bulk.sinks import TABLES, sink_for
 from expo.core.bulk.walk import ScenarioMap
 from expo.core.errors import Conflict
-from expo.core.models import Client, Exhibition, PermissionGrant, User
+from expo.core.models import Client, Exhibition, PermissionGrant, PickListItem, User
 from expo.core.scenarios.store import default_scenario
 from expo.core.services.users import hash_password
 
@@ -78,6 +78,7 @@ def load_firm(size: FirmSize, password: str, seed: int = 7, today: date | None =
     scenario = default_scenario()
     staff, managers = _make_users(size, password, calendar, rng)
     shows = _make_exhibitions(calendar)
+    _make_pick_lists()
     plan = Plan(
         clients=size.clients, engagements_per_client=size.engagements_per_client, seed=seed, calendar=calendar,
         scenario=ScenarioMap(scenario), shows=[s for s in shows if s.sales_start < calendar.today],
@@ -101,6 +102,14 @@ def load_firm(size: FirmSize, password: str, seed: int = 7, today: date | None =
     sink.finish()
     db.commit()
     return {"users": len(staff) + len(managers), "exhibitions": len(shows), **counts}
+
+
+def _make_pick_lists() -> None:
+    """The firm's lists of regions, industries and channels: every value the clients get."""
+    lists = {"region": [region.name for region, _weight in names.REGIONS], "industry": list(names.INDUSTRIES),
+             "channel": [channel for channel, _weight in names.CHANNELS]}
+    db.session().add_all(PickListItem(field=field, value=value, position=position)
+                         for field, values in lists.items() for position, value in enumerate(values))
 
 
 def _make_users(size: FirmSize, password: str, calendar: WorkCalendar, rng: random.Random):

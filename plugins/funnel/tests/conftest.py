@@ -67,6 +67,9 @@ def linear(app, make_user):
         planner = user(staff.planner.id)
         scenario = new_scenario(planner)
         show, other_show = new_exhibition(planner, name="Иннопром"), new_exhibition(planner, name="Пустая")
+        # the firm's list of regions (the client form offers it, the filters read it)
+        db_session().add_all([models.PickListItem(field="region", value=region, position=position)
+                              for position, region in enumerate(("Москва", "Казань"))])
         paths = {"won": ("interested", "ok", "signed"), "no": ("no",), "pres": ("interested", "no"),
                  "price": ("interested", "ok", "price"), "now": ("interested",), "new": ()}
         amounts = {"won": "100", "no": "50", "pres": "80", "price": "200", "now": "40", "new": None}
