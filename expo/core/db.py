@@ -26,7 +26,10 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # JIT off: compiling a plan to machine code costs PostgreSQL 50–200 ms, paid back only by
+    # queries that run for seconds; a page's query is short, and at 200 000 clients the planner's
+    # cost estimate crosses jit_above_cost often (the board: 412 ms instead of ~20; docs/performance.md).
+    return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c jit=off"})
 
 
 def init_app(app: Flask) -> None:

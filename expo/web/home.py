@@ -15,4 +15,6 @@ def index():
     me = user()
     counts = start_counts(me)
     return render_template("home.html", clients=counts.clients, open_engagements=counts.open_engagements,
-                           overdue=counts.overdue_tasks, widgets=collect("dashboard_widgets", user=me))
+                           overdue=counts.overdue_tasks, today=counts.today_tasks,
+                           first_overdue=counts.first_overdue, first_today=counts.first_today,
+                           widgets=collect("dashboard_widgets", user=me))

@@ -1,53 +1,174 @@
-"""Task reads: My tasks (with plugin columns, grouped by when they are due) and overdue counts.
+"""Task reads: My tasks grouped by when they are due (with plugin columns), paged, and their counts.
 
 "Open" means neither done nor cancelled; "today" is the firm's (EXPO_TIMEZONE), as for deadlines.
+Each group is read a page at a time with a keyset on (due_on, id) — the partial index
+``ix_tasks_open_assignee_due`` — so a page costs the same statements however many tasks there are.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import case, func, tuple_
 
 from expo.core import clock, db
 from expo.core.access import Actor
+from expo.core.errors import ValidationError
 from expo.core.hooktypes import ListColumn
-from expo.core.models import Task
+from expo.core.models import Engagement, Exhibition, Task
 from expo.core.queries import Sorting, labelled, order_by, plugin_values, with_joins
 from expo.core.services.tasks import open_tasks_query
 
 DEFAULT_SORTING = Sorting("due_on")
 CORE_SORTS = {"due_on": Task.due_on, "title": Task.title}
-GROUPS = ("overdue", "today", "upcoming", "unassigned")
+GROUPS = ("overdue", "today", "week", "later", "unassigned")
+PAGE_SIZE = 50
 
 
 @dataclass
 class TaskRow:
     task: Task
+    exhibition_id: int | None
+    exhibition_name: str | None
     values: dict[str, Any]  # plugin column values
+    more_of_engagement: int = 0  # on the first line of an engagement: how many more of its tasks follow
+    same_engagement: bool = False  # a later line of an engagement already shown in this group
 
 
-def group_of(task: Task, today) -> str:
-    if task.assignee_id is None:
-        return "unassigned"
-    if task.due_on < today:
-        return "overdue"
-    return "today" if task.due_on == today else "upcoming"
+@dataclass
+class TaskGroup:
+    key: str
+    count: int
+    rows: list[TaskRow] = field(default_factory=list)
+    next_after: str | None = None  # the keyset of the next page ("2026-03-01.123"), None on the last
 
 
-def my_tasks(user: Actor, columns: list[ListColumn], sorting: Sorting, limit: int) -> list[tuple[str, list[TaskRow]]]:
-    """The user's open tasks in ``GROUPS``, each group in ``sorting`` order (one statement)."""
-    order = order_by(dict(CORE_SORTS, **{c.key: c.expression for c in columns}), sorting, Task.id)
-    stmt = with_joins(open_tasks_query(user).add_columns(*labelled(columns)), columns).order_by(*order).limit(limit)
+def week_end(today: date) -> date:
+    """The Sunday closing today's week: "this week" runs from tomorrow to it."""
+    return today + timedelta(days=6 - today.weekday())
+
+
+def _group_filter(key: str, user: Actor, today: date):
+    if key == "unassigned":
+        return Task.assignee_id.is_(None)
+    mine = Task.assignee_id == user.id
+    return {
+        "overdue": mine & (Task.due_on < today),
+        "today": mine & (Task.due_on == today),
+        "week": mine & (Task.due_on > today) & (Task.due_on <= week_end(today)),
+        "later": mine & (Task.due_on > week_end(today)),
+    }[key]
+
+
+def visible_groups(user: Actor) -> tuple[str, ...]:
+    return GROUPS if user.can_assign else GROUPS[:-1]
+
+
+def group_counts(user: Actor) -> dict[str, int]:
+    """Open tasks per group (one statement); ``total`` is the user's own ones."""
     today = clock.today()
-    grouped: dict[str, list[TaskRow]] = {key: [] for key in GROUPS}
-    for row in db.session().execute(stmt):
-        grouped[group_of(row[0], today)].append(TaskRow(row[0], plugin_values(row, columns)))
-    return list(grouped.items())
+    keys = visible_groups(user)
+    stmt = open_tasks_query(user).with_only_columns(
+        *[func.coalesce(func.sum(case((_group_filter(key, user, today), 1), else_=0)), 0) for key in keys])
+    row = db.session().execute(stmt).one()
+    counts = dict(zip(keys, (int(n) for n in row)))
+    counts["total"] = sum(counts[key] for key in keys if key != "unassigned")
+    return counts
+
+
+def parse_after(text: str | None) -> tuple[date, int] | None:
+    """The keyset ``after`` argument ("2026-03-01.123"); bad input is a 422, not a 500."""
+    if not text:
+        return None
+    try:
+        due, _, task_id = text.partition(".")
+        return date.fromisoformat(due), int(task_id)
+    except ValueError:
+        raise ValidationError(fields={"after": "YYYY-MM-DD.id"}) from None
+
+
+def group_page(user: Actor, key: str, columns: list[ListColumn], sorting: Sorting,
+               after: tuple[date, int] | None = None, limit: int = PAGE_SIZE) -> tuple[list[TaskRow], str | None]:
+    """One page of a group (one statement), and the keyset of the next page.
+
+    In due order pages follow each other by keyset; another order (a plugin column, the title) shows
+    the first ``limit`` only — a keyset needs the order's own key, and the due order is the one for paging.
+    """
+    today = clock.today()
+    stmt = (with_joins(open_tasks_query(user), columns)
+            .add_columns(Exhibition.id, Exhibition.name, *labelled(columns))
+            .outerjoin(Engagement, Engagement.id == Task.engagement_id)
+            .outerjoin(Exhibition, Exhibition.id == Engagement.exhibition_id)
+            .where(_group_filter(key, user, today)))
+    keyset = sorting == DEFAULT_SORTING
+    if keyset:
+        if after is not None:
+            stmt = stmt.where(tuple_(Task.due_on, Task.id) > tuple_(*after))
+        stmt = stmt.order_by(Task.due_on, Task.id)
+    else:
+        stmt = stmt.order_by(*order_by(dict(CORE_SORTS, **{c.key: c.expression for c in columns}), sorting, Task.id))
+    rows = [TaskRow(row[0], row[1], row[2], plugin_values(row, columns, first=3))
+            for row in db.session().execute(stmt.limit(limit + 1))]
+    next_after = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        if keyset:
+            next_after = f"{rows[-1].task.due_on.isoformat()}.{rows[-1].task.id}"
+    mark_same_engagement(rows)
+    return rows, next_after
+
+
+def mark_same_engagement(rows: list[TaskRow]) -> None:
+    """Several tasks of one engagement stay separate lines (each is done on its own), but the first
+    says how many more follow and the others are marked as belonging to it."""
+    seen: dict[int, TaskRow] = {}
+    for row in rows:
+        engagement_id = row.task.engagement_id
+        if engagement_id is None:
+            continue
+        if engagement_id in seen:
+            seen[engagement_id].more_of_engagement += 1
+            row.same_engagement = True
+        else:
+            seen[engagement_id] = row
+
+
+def my_tasks(user: Actor, columns: list[ListColumn], sorting: Sorting, only: str | None = None,
+             after: tuple[date, int] | None = None) -> list[TaskGroup]:
+    """The groups of My tasks with their counts and first pages (``only`` one group, from ``after``)."""
+    keys = visible_groups(user)
+    if only is not None and only not in keys:
+        raise ValidationError(fields={"group": ", ".join(keys)})
+    if sorting != DEFAULT_SORTING:  # an unknown order is refused even when every group is empty
+        order_by(dict(CORE_SORTS, **{c.key: c.expression for c in columns}), sorting, Task.id)
+    counts = group_counts(user)
+    groups = []
+    for key in keys:
+        group = TaskGroup(key, counts[key])
+        if (only is None or only == key) and group.count:
+            group.rows, group.next_after = group_page(user, key, columns, sorting, after if only else None)
+        if only is None or only == key:
+            groups.append(group)
+    return groups
+
+
+def task_row(user: Actor, task_id: int) -> TaskRow | None:
+    """One open task as a My tasks line (after an undo)."""
+    stmt = (open_tasks_query(user).add_columns(Exhibition.id, Exhibition.name)
+            .outerjoin(Engagement, Engagement.id == Task.engagement_id)
+            .outerjoin(Exhibition, Exhibition.id == Engagement.exhibition_id)
+            .where(Task.id == task_id))
+    row = db.session().execute(stmt).first()
+    return TaskRow(row[0], row[1], row[2], {}) if row else None
+
+
+def first_of_group(user: Actor, key: str, limit: int) -> list[TaskRow]:
+    """The first few of a group in due order, for the start page."""
+    rows, _ = group_page(user, key, [], DEFAULT_SORTING, limit=limit)
+    return rows
 
 
 def overdue_count(user: Actor) -> int:
     """The user's open tasks due before the firm's today."""
-    stmt = open_tasks_query(user).with_only_columns(func.count(Task.id)).where(
-        Task.assignee_id == user.id, Task.due_on < clock.today())
-    return db.session().scalar(stmt) or 0
+    return group_counts(user)["overdue"]

@@ -4,11 +4,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, delete, exists, select, update
 
 from expo.core import access, clock, db, validation as v
 from expo.core.errors import Conflict, Forbidden, NotFound, ValidationError
-from expo.core.models import Activity, Client, Engagement, ScenarioStep, StepLog, Task, User
+from expo.core.models import Activity, AuditEvent, Client, Engagement, ScenarioStep, StepLog, Task, User
 from expo.core.services import audit, notifications
 
 
@@ -87,8 +87,39 @@ def complete(task: Task, user: User) -> Activity | None:
         db.session().execute(update(Engagement).where(Engagement.id == task.engagement_id)
                              .values(stalled_at=None))
     db.session().flush()
-    audit.record("complete", "task", task.id, user)
+    # the activity's id lets an undo take back exactly the history line this completion wrote
+    audit.record("complete", "task", task.id, user, activity_id=activity.id if activity else None)
     return activity
+
+
+UNDO_WINDOW = timedelta(minutes=10)
+
+
+def reopen_completed(task: Task, user: User) -> None:
+    """Undo a completion: only by the person who completed it, only within ``UNDO_WINDOW``, audited.
+
+    Completing a task has no scenario effect (no step or result changes), so undoing it only
+    reopens the task and removes the "Task done" line it wrote. The engagement's stalled flag it
+    cleared stays cleared: the stalled check sets it again if nothing else happens.
+    """
+    access.require_write(user)
+    if task.done_at is None or task.cancelled_at is not None:
+        raise Conflict(_l("This task is not done."))
+    completion = db.session().execute(
+        select(AuditEvent.user_id, AuditEvent.details)
+        .where(AuditEvent.object_type == "task", AuditEvent.object_id == task.id, AuditEvent.action == "complete")
+        .order_by(AuditEvent.id.desc()).limit(1)).first()
+    if completion is None or completion.user_id != user.id:
+        raise Forbidden()
+    if clock.now() - task.done_at > UNDO_WINDOW:
+        raise Conflict(_l("Too late to undo: a completion can be undone within %(minutes)d minutes.",
+                          minutes=int(UNDO_WINDOW.total_seconds() // 60)))
+    activity_id = (completion.details or {}).get("activity_id")
+    if activity_id is not None:
+        db.session().execute(delete(Activity).where(Activity.id == activity_id, Activity.author_id == user.id))
+    task.done_at = None
+    db.session().flush()
+    audit.record("reopen", "task", task.id, user)
 
 
 def open_tasks_query(user: User):
