@@ -126,7 +126,10 @@ def _set_active(email: str, active: bool) -> None:
     from expo.core.services.users import set_active
 
     user = _user(email)
-    set_active(user, active, SYSTEM)
+    try:
+        set_active(user, active, SYSTEM)  # refused for the last active administrator
+    except ExpoError as problem:
+        _fail(problem)
     db.commit()
     click.echo(f"activated {user.email}" if active else
                f"deactivated {user.email} (their clients keep their manager until a planner hands them over)")

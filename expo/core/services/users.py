@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -28,6 +28,7 @@ USER_FIELDS = {
 }
 MIN_PASSWORD = 4
 EMAIL_TAKEN = _l("A user with this e-mail exists.")
+LAST_ADMIN = _l("This is the last active administrator: make someone else an administrator first.")
 
 
 _UNKNOWN_USER_HASH: list[str] = []  # computed once: the hash an unknown e-mail is checked against
@@ -86,6 +87,35 @@ def create_user(data: Mapping[str, Any], actor: Actor) -> User:
     return user
 
 
+def generate_password() -> str:
+    """A one-time password for an administrator to hand over (shown once, never stored in clear)."""
+    return secrets.token_urlsafe(9)  # 12 characters, 72 random bits
+
+
+def _refuse_losing_the_last_admin(user: User, field: str) -> None:
+    """Nobody could administer Expo (users, rights) from the browser any more: refuse."""
+    if user.role != "admin" or not user.active:
+        return
+    others = db.session().scalar(select(func.count()).select_from(User).where(
+        User.role == "admin", User.active, User.id != user.id))
+    if not others:
+        raise Conflict(LAST_ADMIN, fields={field: str(LAST_ADMIN)})
+
+
+def set_permissions(user: User, permissions: Iterable[str], actor: Actor) -> None:
+    """Make the user's extra rights exactly these (each change is a grant/ungrant, audited)."""
+    from expo.core.permissions import all_permissions
+
+    wanted = set(permissions)
+    unknown = wanted - set(all_permissions())
+    if unknown:
+        raise ValidationError(fields={"permissions": str(_l("Unknown right: %(key)s", key=", ".join(sorted(unknown))))})
+    for permission in sorted(wanted - set(user.permissions)):
+        grant(user, permission, actor)
+    for permission in sorted(set(user.permissions) - wanted):
+        ungrant(user, permission, actor)
+
+
 def grant(user: User, permission: str, actor: Actor) -> None:
     if permission not in user.permissions:
         db.upsert(PermissionGrant.__table__, {"user_id": user.id, "permission": permission},
@@ -113,6 +143,8 @@ def set_active(user: User, active: bool, actor: Actor) -> None:
     their clients stay), or let them back in. Audited."""
     if user.active == active:
         return
+    if not active:
+        _refuse_losing_the_last_admin(user, "active")
     user.active = active
     if not active:
         end_all_sessions(user)
@@ -126,19 +158,24 @@ def set_role(user: User, role: str, actor: Actor) -> None:
     """Change a user's role; they log in again (their pages and rights change). Audited."""
     role = v.clean({"role": USER_FIELDS["role"]}, {"role": role})["role"]
     if role != user.role:
+        _refuse_losing_the_last_admin(user, "role")
         audit.record("update", "user", user.id, actor, role=[user.role, role])
         user.role = role
         end_all_sessions(user)
         db.session().flush()
 
 
-def set_password(user: User, password: str, actor: Actor) -> None:
-    """A new password (an administrator's reset); every browser session of the user ends. Audited."""
+def set_password(user: User, password: str, actor: Actor, revoke_tokens: bool = False) -> None:
+    """A new password (an administrator's reset); every browser session of the user ends, and with
+    ``revoke_tokens`` every API token too (the browser's reset: the account may have leaked). Audited."""
     password = v.clean({"password": USER_FIELDS["password"]}, {"password": password})["password"]
     if len(password) < MIN_PASSWORD:
         raise ValidationError(fields={"password": str(_l("At least %(n)d characters.", n=MIN_PASSWORD))})
     user.password_hash = hash_password(password)
     end_all_sessions(user)
+    if revoke_tokens:
+        for token in tokens_of(user):
+            revoke_token(token, actor)
     db.session().flush()
     audit.record("set_password", "user", user.id, actor)
 
