@@ -7,15 +7,19 @@ minutes, no hooks fired. Seeded randomness: the same command makes the same firm
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from collections import deque
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask import current_app
 
 from sqlalchemy import func, select
 
 from expo.core import clock, db
 from expo.core.bulk import FirmSize, load_firm
-from expo.core.models import SYSTEM, Activity, Sale, User, utcnow
-from expo.core.services import activities, clients, engagements, exhibitions, process, users
+from expo.core.models import SYSTEM, Activity, Sale, Scenario, User, utcnow
+from expo.core.services import activities, clients, engagements, exhibitions, process, tasks, users
 
 DEMO_PASSWORD = "demo"
 SMALL = {"clients": 500, "managers": 4}
@@ -39,8 +43,14 @@ REGIONS = ["Москва", "Санкт-Петербург", "Екатеринб�
 INDUSTRIES = ["Строительство", "Машиностроение", "Пищевая промышленность", "Информационные технологии",
               "Медицина", "Логистика", "Энергетика", "Сельское хозяйство"]
 CHANNELS = ["Выставка", "Сайт", "Рекомендация", "Холодный звонок", "Рассылка"]
-FIRST = ["Алексей", "Ирина", "Сергей", "Марина", "Николай", "Юлия", "Владимир", "Екатерина", "Михаил", "Анна"]
-LAST = ["Орлов", "Белова", "Зайцев", "Лебедева", "Козлов", "Новикова", "Егоров", "Павлова", "Степанов", "Громова"]
+# Contacts' names agree in gender: first name, patronymic (from the father's name) and surname.
+MALE_FIRST = ["Алексей", "Сергей", "Николай", "Владимир", "Михаил", "Андрей", "Павел", "Денис"]
+FEMALE_FIRST = ["Ирина", "Марина", "Юлия", "Екатерина", "Анна", "Светлана", "Ольга", "Наталья"]
+FATHERS = [("Сергеевич", "Сергеевна"), ("Александрович", "Александровна"), ("Игоревич", "Игоревна"),
+           ("Викторович", "Викторовна"), ("Николаевич", "Николаевна"), ("Петрович", "Петровна")]
+SURNAMES = [("Орлов", "Орлова"), ("Белов", "Белова"), ("Зайцев", "Зайцева"), ("Лебедев", "Лебедева"),
+            ("Козлов", "Козлова"), ("Новиков", "Новикова"), ("Егоров", "Егорова"), ("Громов", "Громова"),
+            ("Вишневский", "Вишневская"), ("Степанов", "Степанова")]
 POSITIONS = ["Генеральный директор", "Коммерческий директор", "Директор по маркетингу", "Менеджер по закупкам",
              "Руководитель отдела продаж"]
 EXHIBITIONS = [
@@ -53,6 +63,43 @@ EXHIBITIONS = [
 ]
 NOTES = ["Позвонили, обсудили участие", "Отправлены материалы о выставке", "Провели презентацию стенда",
          "Выслано коммерческое предложение", "Клиент просит перезвонить через неделю", "Встреча в офисе клиента"]
+
+
+def person_name(rng: random.Random) -> str:
+    """«Имя Отчество Фамилия», all three of one gender."""
+    female = rng.random() < 0.5
+    first = rng.choice(FEMALE_FIRST if female else MALE_FIRST)
+    patronymic, surname = (pair[female] for pair in (rng.choice(FATHERS), rng.choice(SURNAMES)))
+    return f"{first} {patronymic} {surname}"
+
+
+def business_time(rng: random.Random, day: date) -> datetime:
+    """A moment of the working day ``day`` (9:00–18:30 in the firm's time zone), in UTC."""
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    local = datetime.combine(day, time(9), zone) + timedelta(minutes=rng.randrange(0, 9 * 60 + 30))
+    return local.astimezone(timezone.utc)
+
+
+def _paths(scenario: Scenario) -> dict[str, list[str]]:
+    """``{step or result key: outcome keys that lead there from the first step}`` (shortest)."""
+    first = scenario.steps[0].key
+    paths, queue = {first: []}, deque([first])
+    while queue:
+        step = scenario.step(queue.popleft())
+        for outcome in step.outcomes:
+            target = outcome.next_step or outcome.result
+            if target not in paths:
+                paths[target] = paths[step.key] + [outcome.key]
+                if outcome.next_step:
+                    queue.append(target)
+    return paths
+
+
+def _targets(scenario: Scenario, each: int = 3) -> list[list[str]]:
+    """Outcome paths that put ``each`` engagements at every step and every result of the scenario."""
+    paths = _paths(scenario)
+    keys = [s.key for s in scenario.steps] + [r.key for r in scenario.results]
+    return [paths[key] for key in keys if key in paths for _ in range(each)]
 
 
 def _walk(rng: random.Random, engagement, manager) -> None:
@@ -96,6 +143,22 @@ def _past_sales(rng: random.Random, client_id: int) -> None:
     db.session().add_all(sales)
 
 
+DAY_TASKS = ["Перезвонить по участию в выставке", "Уточнить площадь стенда", "Согласовать счёт на оплату",
+             "Отправить план застройки", "Напомнить о сроках оплаты", "Подготовить коммерческое предложение"]
+
+
+def _manager_day(rng: random.Random, manager: User, planner: User) -> None:
+    """The demo manager's own to-do list: some tasks due today, some overdue, some later this week."""
+    from expo.core.models import Client
+
+    mine = db.session().scalars(select(Client).where(Client.manager_id == manager.id).order_by(Client.id)
+                                .limit(9)).all()
+    for n, client in enumerate(mine):
+        due = clock.today() + timedelta(days=(0, -rng.randint(1, 6), rng.randint(1, 5))[n % 3])
+        tasks.create_task(client, {"title": rng.choice(DAY_TASKS), "due_on": due.isoformat(),
+                                   "assignee_id": manager.id}, planner)
+
+
 def has_users() -> bool:
     return bool(db.session().scalar(select(func.count(User.id))))
 
@@ -130,6 +193,10 @@ def load(scale: str = "small") -> str:
         for name, venue, start in EXHIBITIONS
     ]
     db.commit()
+    from expo.core.scenarios.store import default_scenario
+
+    targets = _targets(default_scenario())
+    rng.shuffle(targets)
     opened = 0
     taken_inns: set[str] = set()
     for n in range(size["clients"]):
@@ -147,7 +214,7 @@ def load(scale: str = "small") -> str:
         }, planner)
         for _ in range(rng.randint(1, 3)):
             clients.add_contact(client, {
-                "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}", "position": rng.choice(POSITIONS),
+                "name": person_name(rng), "position": rng.choice(POSITIONS),
                 "email": f"person{rng.randrange(10**6)}@client{n + 1}.ru",
                 "birthday": date(rng.randint(1965, 1995), rng.randint(1, 12), rng.randint(1, 28)),
             }, planner)
@@ -157,20 +224,30 @@ def load(scale: str = "small") -> str:
                 "client_id": client.id, "exhibition_id": show.id, "expected_amount": amount,
             }, planner)
             opened += 1
-            _walk(rng, engagement, manager)
+            # opened some months ago on a working day; its activities come after that
+            days_open = rng.randint(20, 220)
+            engagement.opened_at = business_time(rng, clock.today() - timedelta(days=days_open))
+            if targets:  # the first ones cover every step and result, the rest walk at random
+                for outcome in targets.pop():
+                    process.choose_outcome(engagement, outcome, manager)
+            else:
+                _walk(rng, engagement, manager)
             if engagement.state == "won":
                 engagements.update_engagement(engagement, {
                     "contract_amount": (amount * Decimal(rng.randint(70, 110)) / 100).quantize(Decimal("1.00"))
                 }, planner)
-            for days_ago in sorted(rng.sample(range(1, 200), rng.randint(1, 4)), reverse=True):
+            for days_ago in sorted(rng.sample(range(1, days_open), min(days_open - 1, rng.randint(1, 4))),
+                                   reverse=True):
                 activity = activities.log_activity(client, {
                     "kind": rng.choice(["call", "email", "meeting", "note"]), "text": rng.choice(NOTES),
                     "engagement_id": engagement.id,
                 }, manager)
-                activity.occurred_at = utcnow() - timedelta(days=days_ago)
+                activity.occurred_at = business_time(rng, clock.today() - timedelta(days=days_ago))
         _past_sales(rng, client.id)
         if n % 200 == 199:
             db.commit()
+    db.commit()
+    _manager_day(rng, managers[0], planner)
     db.commit()
     count = db.session().scalar(select(func.count(Activity.id)))
     bought = db.session().scalar(select(func.count(Sale.id)))

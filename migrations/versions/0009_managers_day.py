@@ -8,6 +8,7 @@ Revises: 0008
 - ``scenario_results.requires_amount``: choosing this result asks for the contract amount.
 - ``scenarios.published_at``: a saved version is a draft until published; every version that
   existed before this revision was in use, so it counts as published when it was created.
+- ``ix_engagements_board``: the exhibition board reads each column's first cards as one index range.
 - ``pick_list_items``: the firm's own values for a client's region, industry and channel, seeded
   from the values the clients already have.
 """
@@ -36,6 +37,11 @@ def upgrade() -> None:
         sa.Column("position", sa.Integer(), nullable=False),
         sa.UniqueConstraint("field", "value"),
     )
+    # The board's columns: each one's first cards are one range of this index, its counts and sums
+    # an index-only scan on PostgreSQL (expo.core.queries.board).
+    op.create_index("ix_engagements_board", "engagements",
+                    ["exhibition_id", "scenario_id", "state", "step", "opened_at"],
+                    postgresql_include=["client_id", "manager_id", "result", "expected_amount", "contract_amount"])
     for field in ("region", "industry", "channel"):
         op.execute(
             f"INSERT INTO pick_list_items (field, value, position) "
@@ -44,6 +50,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_engagements_board", table_name="engagements")
     op.drop_table("pick_list_items")
     with op.batch_alter_table("scenarios") as batch:
         batch.drop_column("published_at")

@@ -52,6 +52,10 @@ class Engagement(Base):
         Index("ix_engagements_funnel_scenario", "scenario_id", "exhibition_id",
               postgresql_include=FUNNEL_COLUMNS),
         Index("ix_engagements_funnel_manager", "manager_id", "scenario_id", postgresql_include=FUNNEL_COLUMNS),
+        # The board: each column's first cards are one range of this (newest first), and its
+        # counts and sums an index-only scan on PostgreSQL (expo.core.queries.board).
+        Index("ix_engagements_board", "exhibition_id", "scenario_id", "state", "step", "opened_at",
+              postgresql_include=["client_id", "manager_id", "result", "expected_amount", "contract_amount"]),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
