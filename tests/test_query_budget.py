@@ -48,3 +48,32 @@ def test_page_queries_do_not_grow_with_the_data(make_app, make_user, url):
         counts.append(len(statements))
     assert counts[0] == counts[1], f"{url}: {counts[0]} statements with less data, {counts[1]} with more"
     assert counts[1] <= 12
+
+
+@pytest.mark.parametrize("url", ["/admin/users", "/admin/users/{user}", "/admin/audit"])
+def test_admin_pages_do_not_grow_with_the_data(make_app, make_user, url):
+    from expo.core.models import SYSTEM
+    from expo.core.services import users
+
+    counts = []
+    for size in (2, 12):
+        app = make_app()
+        if not counts:
+            make_user("admin", email="a@firm.ru")
+        with app.app_context():
+            for i in range(size):  # people with rights and tokens, and audit events naming all kinds of objects
+                person = users.create_user({"email": f"u{size}-{i}@firm.ru", "name": f"U {i}", "role": "manager",
+                                            "password": "secret1"}, SYSTEM)
+                users.grant(person, "clients.export", SYSTEM)
+                users.issue_token(person, SYSTEM)
+            planner = db.session().scalar(select(User).where(User.email == "a@firm.ru"))
+            new_client(planner, name=f"К {size}")
+            db.commit()
+            target = db.session().scalar(select(User.id).where(User.role == "manager"))
+        page = PageClient(app)
+        page.login("a@firm.ru")
+        with count_queries(app) as statements:
+            assert page.get(url.format(user=target)).status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1], f"{url}: {counts[0]} statements with less data, {counts[1]} with more"
+    assert counts[1] <= 12

@@ -37,6 +37,12 @@ ROUTES: dict[tuple[str, str], tuple] = {
     ("GET", "/admin/plugins"):                                                  (302, 403, 403, 403, 403, 200),
     ("POST", "/admin/tokens/<int:token_id>/revoke"):                            (302, 403, 403, 403, 403, 302),
     ("GET", "/admin/users"):                                                    (302, 403, 403, 403, 403, 200),
+    # admin's user forms: posted empty they are refused (no role, no password, no active flag) and change nothing
+    ("POST", "/admin/users"):                                                   (302, 403, 403, 403, 403, 422),
+    ("GET", "/admin/users/<int:user_id>"):                                      (302, 403, 403, 403, 403, 200),
+    ("POST", "/admin/users/<int:user_id>/access"):                              (302, 403, 403, 403, 403, 422),
+    ("POST", "/admin/users/<int:user_id>/active"):                              (302, 403, 403, 403, 403, 400),
+    ("POST", "/admin/users/<int:user_id>/password"):                            (302, 403, 403, 403, 403, 422),
     ("GET", "/clients/"):                                                       (302, 200, 200, 200, 200, 200),
     ("GET", "/clients/<int:client_id>"):                                        (302, 200, 200, 404, 200, 200),
     ("POST", "/clients/<int:client_id>/activities"):                            (302, 403, 422, 404, 422, 422),
@@ -105,6 +111,7 @@ ROUTES: dict[tuple[str, str], tuple] = {
     ("GET", "/static/<path:filename>"):                                         (200, 200, 200, 200, 200, 200),
     ("GET", "/tasks"):                                                          (302, 200, 200, 200, 200, 200),
     ("POST", "/tasks/<int:task_id>/complete"):                                  (302, 403, 302, 404, 302, 302, FRESH),
+    ("POST", "/tasks/<int:task_id>/undo"):                                      (302, 403, 409, 404, 409, 409),
     ("GET", "/vendor/htmx.min.js"):                                             (200, 200, 200, 200, 200, 200),
     # --- the JSON API: a bearer token; anonymous callers get 401 ------------------------------------------------
     ("GET", "/api/v1/clients"):                                                 (401, 200, 200, 200, 200, 200),
@@ -243,7 +250,8 @@ def _shared_objects(app, planner_id, token_user_id) -> dict:
         token_id = db.session().scalar(select(ApiToken.id).where(ApiToken.label == "probe"))
         return {"exhibition_id": show.id, "scenario_id": scenario.id, "action_id": scenario.steps[0].actions[0].id,
                 "report_id": report.id, "token_id": token_id, "fmt": "html", "filename": "css/expo.css", "table": "steps",
-                "import_id": imported.id, "recomputation_id": run.id, "period": "2026-09"}
+                "import_id": imported.id, "recomputation_id": run.id, "period": "2026-09",
+                "user_id": token_user_id}
 
 
 def _objects(app, shared: dict, planner_id, manager_id, other_id) -> World:
