@@ -31,3 +31,19 @@ def _prefix(sel) -> str:
         args = urlencode(sel.as_args())
         found = cache[id(sel)] = (sel, f"{url_for('funnel.engagements_page')}?{args}{'&' if args else ''}")
     return found[1]
+
+
+def options(rows, selected: str | None, value: str | None = "id", label: str = "name") -> Markup:
+    """The ``<option>``s of a drop-down (a filter lists every exhibition and person: in Python, as
+    ``drill``): each row's ``value`` attribute as the value (None: the row itself is value and
+    label), its ``label`` attribute as the text; the one equal to ``selected`` selected."""
+    parts = []
+    for row in rows:
+        shown = row if value is None else getattr(row, label)
+        key = row if value is None else getattr(row, value)
+        mark = " selected" if selected is not None and str(key) == selected else ""
+        if value is None:
+            parts.append(Markup("<option{}>{}</option>").format(Markup(mark), shown))
+        else:
+            parts.append(Markup('<option value="{}"{}>{}</option>').format(key, Markup(mark), shown))
+    return Markup("").join(parts)

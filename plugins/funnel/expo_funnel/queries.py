@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from flask import current_app, g
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, exists, func, literal, select, union_all
 
 from expo.hooks import db_session, models, now, plugin_setting
 from expo_funnel.models import MonthCount, ResultCount, StepCount
@@ -107,16 +107,36 @@ def log_conditions(sel: Selection, deleted: bool = False) -> list:
 def step_titles(sel: Selection) -> list[tuple[str, str]]:
     """``(key, title)`` of every step of the counted versions: the newest version's order, then
     steps only older versions had (by their position there)."""
-    rows = db_session().execute(
-        select(models.ScenarioStep.key, models.ScenarioStep.title, models.ScenarioStep.position,
-               models.Scenario.version)
-        .join(models.Scenario, models.Scenario.id == models.ScenarioStep.scenario_id)
-        .where(models.ScenarioStep.scenario_id.in_(sel.version_ids))
-        .order_by(models.Scenario.version.desc(), models.ScenarioStep.position))
-    found: dict[str, str] = {}
-    for key, title, _position, _version in rows:
-        found.setdefault(key, title)
-    return list(found.items())
+    return _titles(sel)[0]
+
+
+def result_titles(sel: Selection) -> dict[str, str]:
+    """``{key: title}`` of the counted versions' results (the newest version's title)."""
+    return _titles(sel)[1]
+
+
+def _titles(sel: Selection) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """The steps' and the results' titles of the selection's versions, in one statement, once per
+    selection and request (the funnel, its tables and the managers' matrix all ask)."""
+    cache = g.setdefault("funnel_titles", {})  # by identity, as the drill-down links' prefix
+    found = cache.get(id(sel))
+    if found is not None and found[0] is sel:
+        return found[1]
+    Step, Result, Scenario = models.ScenarioStep, models.ScenarioResult, models.Scenario
+    both = union_all(
+        select(literal("step").label("kind"), Step.key, Step.title, Step.position, Scenario.version)
+        .join(Scenario, Scenario.id == Step.scenario_id).where(Step.scenario_id.in_(sel.version_ids)),
+        select(literal("result"), Result.key, Result.title, Result.position, Scenario.version)
+        .join(Scenario, Scenario.id == Result.scenario_id).where(Result.scenario_id.in_(sel.version_ids)),
+    ).subquery()
+    steps: dict[str, str] = {}
+    results: dict[str, str] = {}
+    for kind, key, title, _position, _version in db_session().execute(
+            select(both).order_by(both.c.version.desc(), both.c.position)):
+        (steps if kind == "step" else results).setdefault(key, title)
+    titles = (list(steps.items()), results)
+    cache[id(sel)] = (sel, titles)
+    return titles
 
 
 # The three kinds of rows the funnel counts, each read from its own partial index of the step log.
@@ -237,9 +257,7 @@ class ResultCounts:
 
 def results(sel: Selection) -> list[ResultCounts]:
     """Per result and the step it was reached from: how many engagements (the closing rows)."""
-    titles = dict(db_session().execute(select(models.ScenarioResult.key, models.ScenarioResult.title)
-                                       .where(models.ScenarioResult.scenario_id.in_(sel.version_ids))
-                                       .order_by(models.ScenarioResult.scenario_id)).all())
+    titles = result_titles(sel)
     by = (StepLog.result, StepLog.result_kind, StepLog.result_reason, StepLog.step)
 
     def from_log(deleted=False):

@@ -19,6 +19,7 @@ from expo_funnel.selection import ARGS, CLIENT_FIELDS, Selection
 bp = protected_blueprint("funnel", __name__, url_prefix="/funnel", template_folder="templates")
 bp.add_app_template_filter(formatting.pct, "funnel_pct")
 bp.add_app_template_global(formatting.drill, "funnel_drill")
+bp.add_app_template_global(formatting.options, "funnel_options")
 PAGE = 50
 
 
