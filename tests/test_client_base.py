@@ -4,7 +4,8 @@ Import pages: upload, mapping, dry run, commit, the skipped rows, and big files 
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
@@ -194,3 +195,26 @@ def test_deleting_one_client_asks_first_on_a_page_of_its_own(app, login_as, make
     with app.app_context():
         assert db.session().get(Client, alpha).deleted_at is not None
     assert login_as(make_user("planner")).get(f"/clients/{alpha}/delete").status_code == 404
+
+
+def test_csv_export_is_for_excel_in_the_users_language(app, login_as, make_user):
+    """Russian: BOM, ``;``, Russian headers, the manager's name and the category's label (no ids or
+    keys); English: ``,`` and English headers."""
+    planner = make_user("planner", grants=["clients.export"], name="Ирина Петрова")
+    with app.app_context():
+        me = db.session().get(User, planner.id)
+        created = new_client(me, name="ООО «Альфа»", manager_id=me.id).created_at
+    page = login_as(planner)
+    assert page.submit("/locale", {"locale": "ru"}).status_code == 302
+    data = page.submit("/clients/export", {"format": "csv"}).data
+    assert data.startswith("\ufeff".encode("utf-8"))
+    header, row = data.decode("utf-8-sig").splitlines()[:2]
+    assert header.split(";")[:4] == ["Id", "Название", "ИНН", "Регион"]
+    assert "Менеджер" in header and "manager_id" not in header and "potential" not in header
+    assert "ООО «Альфа»" in row.split(";") and "Ирина Петрова" in row.split(";")
+    assert "potential" not in row and "потенциальный" in row.split(";")
+    moscow = created.replace(tzinfo=created.tzinfo or timezone.utc).astimezone(ZoneInfo(app.config["TIMEZONE"]))
+    assert moscow.strftime("%Y-%m-%d %H:%M:%S") in row.split(";")  # the firm's time, not UTC
+    page.submit("/locale", {"locale": "en"})
+    header = page.submit("/clients/export", {"format": "csv"}).get_data(as_text=True).splitlines()[0]
+    assert header.lstrip("\ufeff").split(",")[:3] == ["Id", "Name", "Tax id"]

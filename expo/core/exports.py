@@ -2,9 +2,13 @@
 with the filter and the number of rows, streamed so a whole base never sits in memory."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any, Iterator
+from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
+from babel.numbers import get_decimal_symbol
+from flask import current_app
+from flask_babel import get_locale, lazy_gettext as _l
 from sqlalchemy import select
 
 from expo.core import access, db
@@ -22,6 +26,21 @@ COLUMNS = (("id", _l("Id")), ("name", _l("Name")), ("tax_id", _l("Tax id")), ("r
            ("industry", _l("Industry")), ("channel", _l("Sales channel")), ("category", _l("Category")),
            ("website", _l("Website")), ("email", _l("E-mail")), ("phone", _l("Phone")), ("manager", _l("Manager")),
            ("created_at", _l("Created")))
+
+
+def csv_delimiter() -> str:
+    """The field separator Excel expects in the current locale: where the decimal mark is a comma
+    (Russian) Excel's list separator is ``;``, elsewhere (English) it is ``,``."""
+    locale = get_locale()
+    return ";" if locale is not None and get_decimal_symbol(locale) == "," else ","
+
+
+def firm_time(moment: datetime | None) -> datetime | None:
+    """A stored (UTC) time as the firm's wall clock (``EXPO_TIMEZONE``), to the second, for a cell."""
+    if moment is None:
+        return None
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return aware.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).replace(tzinfo=None, microsecond=0)
 
 
 def check_format(value: Any) -> str:
@@ -50,4 +69,5 @@ def rows(user: Actor, query: ClientListQuery, columns: list[ListColumn]) -> Iter
         values = {key: getattr(client, key, None) for key, _title in COLUMNS}
         values["category"] = label("category", client.category)
         values["manager"] = manager
+        values["created_at"] = firm_time(client.created_at)
         yield [values[key] for key, _title in COLUMNS] + list(row[2:])

@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 
 from expo.core import db
 from expo.core.errors import Conflict, ValidationError
+from expo.core.exports import csv_delimiter
 from expo.core.models import User
 from expo.core.spreadsheets import CSV_MIMETYPE, csv_chunks
 
@@ -124,7 +125,8 @@ def redirect_after_post(url: str):
 
 
 def csv_download(filename: str, rows: Iterable[Iterable[Any]]):
-    """A CSV file as Russian Excel opens it (UTF-8 with BOM, ``;``), formula-like text escaped;
-    ``rows`` are lists of values, the header first. Audit the export before answering."""
-    return Response(stream_with_context(csv_chunks(rows)), mimetype=CSV_MIMETYPE,
+    """A CSV file as Excel opens it (UTF-8 with BOM; ``;`` in the Russian locale, ``,`` in English),
+    formula-like text escaped; ``rows`` are lists of values, the header first (translated). Audit the
+    export before answering."""
+    return Response(stream_with_context(csv_chunks(rows, csv_delimiter())), mimetype=CSV_MIMETYPE,
                     headers={"Content-Disposition": f"attachment; filename={filename}"})

@@ -76,7 +76,7 @@ def test_csv_of_every_table_is_audited(linear, login_as, app):
         assert response.status_code == 200 and response.mimetype == "text/csv", name
         assert response.get_data(as_text=True).startswith("\ufeff"), name
     rows = list(csv.reader(io.StringIO(page.get("/funnel/export/steps.csv").get_data(as_text=True).lstrip("\ufeff")),
-                           delimiter=";"))
+                           delimiter=","))  # English locale: Excel's "," (";" in Russian)
     assert rows[0][:4] == ["Step", "Entered", "Passed", "Dropped"]
     assert rows[1:] == [["Establish contact", "6", "4", "1", "1", "0.2000"], ["Presentation", "4", "2", "1", "1", "0.3333"],
                         ["Commercial offer", "2", "1", "1", "0", "0.5000"]]
