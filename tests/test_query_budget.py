@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from expo.core import db
-from expo.core.models import User
+from expo.core.models import PickListItem, User
 from expo.core.services import activities, clients
 from expo.testing import PageClient, count_queries, new_client, new_engagement, new_exhibition
 
@@ -50,7 +50,7 @@ def test_page_queries_do_not_grow_with_the_data(make_app, make_user, url):
     assert counts[1] <= 12
 
 
-@pytest.mark.parametrize("url", ["/admin/users", "/admin/users/{user}", "/admin/audit"])
+@pytest.mark.parametrize("url", ["/admin/users", "/admin/users/{user}", "/admin/audit", "/admin/pick-lists"])
 def test_admin_pages_do_not_grow_with_the_data(make_app, make_user, url):
     from expo.core.models import SYSTEM
     from expo.core.services import users
@@ -68,6 +68,8 @@ def test_admin_pages_do_not_grow_with_the_data(make_app, make_user, url):
                 users.issue_token(person, SYSTEM)
             planner = db.session().scalar(select(User).where(User.email == "a@firm.ru"))
             new_client(planner, name=f"К {size}")
+            for i in range(size):  # pick-list values, for the pick-lists page
+                db.session().add(PickListItem(field=("region", "industry", "channel")[i % 3], value=f"V {size}-{i}", position=i))
             db.commit()
             target = db.session().scalar(select(User.id).where(User.role == "manager"))
         page = PageClient(app)

@@ -9,9 +9,10 @@ from expo.core.models import ACTIVITY_KINDS, CATEGORIES, Contact
 from expo.core.labels import label
 from expo.core.plugins import collect
 from expo.core.queries.clients import (FILTERS, ClientListQuery, card_details, count_selected, filter_options,
-                                       list_clients, list_query, selected_ids)
+                                       list_clients, list_query, pick_lists, selected_ids)
 from expo.core.services import activities, clients as client_service, deletion
 from expo.core.spreadsheets import CSV_MIMETYPE, XLSX_MIMETYPE, csv_chunks, xlsx_file
+from expo.core.queries.engagements import scenario_titles
 from expo.core.queries.people import assignable_users
 from expo.web.pages import (form_data, inline_form, page_or_fragment, protected_blueprint,
                             redirect_after_post, safe_local_url, save_form, user)
@@ -25,7 +26,7 @@ def index():
     me = user()
     try:
         query, columns, extra = list_query(request.args, me)
-        page = list_clients(me, query, columns)
+        page = list_clients(me, query, columns, with_work=True)
         error = None
     except ValidationError as problem:
         columns = collect("list_columns", list_name="clients", user=me)
@@ -53,7 +54,8 @@ def export_response(me, query, columns, fmt: str):
     if fmt == "xlsx":
         return send_file(xlsx_file(exports.rows(me, query, columns), "clients"), mimetype=XLSX_MIMETYPE,
                          as_attachment=True, download_name="clients.xlsx")
-    return Response(stream_with_context(csv_chunks(exports.rows(me, query, columns))), mimetype=CSV_MIMETYPE,
+    chunks = csv_chunks(exports.rows(me, query, columns), exports.csv_delimiter())
+    return Response(stream_with_context(chunks), mimetype=CSV_MIMETYPE,
                     headers={"Content-Disposition": "attachment; filename=clients.csv"})
 
 
@@ -80,6 +82,7 @@ def card(client_id: int):
     details = card_details(me, client, HISTORY_LIMIT)
     return render_template(
         "clients/card.html", client=client, engagements=details.engagements, history=details.activities,
+        titles=scenario_titles(details.engagements),
         exhibitions=details.exhibitions_on_offer, activity_kinds=ACTIVITY_KINDS,
         panels=collect("client_card_panels", client=client, user=me),
     )
@@ -94,17 +97,25 @@ def form(client_id: int | None = None):
     access.require_write(me)
     values = {key: getattr(client, key) for key in client_service.CLIENT_FIELDS} if client else {}
     errors = {}
+    lists = pick_lists()
     if request.method == "POST":
+        # The page form keeps to the firm's pick-lists; imports and the API do not (see the service).
+        def create(values):
+            client_service.check_on_pick_lists(values, None, lists)
+            return client_service.create_client(values, me)
+
+        def update(obj, values):
+            client_service.check_on_pick_lists(values, obj, lists)
+            return client_service.update_client(obj, values, me)
+
         # A manager's form has no manager field: the service would refuse one.
-        saved, values, errors = save_form(
-            client_service.CLIENT_FIELDS, client, create=lambda values: client_service.create_client(values, me),
-            update=lambda obj, values: client_service.update_client(obj, values, me),
-            ignore=() if me.can_assign else ("manager_id",))
+        saved, values, errors = save_form(client_service.CLIENT_FIELDS, client, create=create, update=update,
+                                          ignore=() if me.can_assign else ("manager_id",))
         if saved is not None:
             return redirect_after_post(url_for("clients.card", client_id=saved.id))
     return page_or_fragment(
         "clients/form.html", "_partials/client_form.html", 422 if errors else 200,
-        errors=errors, values=values, client=client,
+        errors=errors, values=values, client=client, pick_lists=lists,
         category_options=[(c, label("category", c)) for c in CATEGORIES],
         manager_options=[(m.id, m.name) for m in assignable_users()] if me.can_assign else [],
     )
@@ -133,13 +144,18 @@ def add_contact(client_id: int):
     return refused or _contacts(client, {}, {})
 
 
-@bp.post("/<int:client_id>/contacts/<int:contact_id>/delete")
+@bp.route("/<int:client_id>/contacts/<int:contact_id>/delete", methods=["GET", "POST"])
 def delete_contact(client_id: int, contact_id: int):
+    """Remove a contact: asked first on a confirmation page (GET), done by its POST; the HTMX
+    button asks with hx-confirm and posts straight here."""
     me = user()
     client = access.get_client(me, client_id)
     contact = db.session().get(Contact, contact_id)
     if contact is None or contact.client_id != client.id:
         raise NotFound()
+    access.require_write(me)
+    if request.method == "GET":
+        return render_template("clients/delete_contact.html", client=client, contact=contact)
     client_service.delete_contact(contact, me)
     db.commit()
     return _contacts(client, {}, {})

@@ -10,7 +10,8 @@ from sqlalchemy import Select, func, select
 from expo.core import access, clock, db
 from expo.core.errors import ValidationError
 from expo.core.hooktypes import ListFilter
-from expo.core.models import CATEGORIES, Activity, Client, Engagement, Exhibition, User
+from expo.core.models import (CATEGORIES, PICK_LIST_FIELDS, Activity, Client, Engagement, Exhibition, PickListItem,
+                               ScenarioStep, Task, User)
 from expo.core.queries import (Sorting, labelled, order_by, paging_from_args, plugin_values, sortable_columns,
                                with_joins)
 from expo.core.validation import parse_id
@@ -76,6 +77,39 @@ class ClientListQuery:
 class ClientPage:
     rows: list[tuple[Client, dict[str, Any]]]  # each client with its plugin column values
     total: int
+    work: dict[int, "ClientWork"] = field(default_factory=dict)  # by client id
+
+
+@dataclass
+class ClientWork:
+    """Where the work with a client stands, as the list shows it beside the client."""
+
+    step: str | None  # the title of the current step of the newest open engagement
+    last_contact: Any  # when the last activity happened (UTC), or None
+    task_due: Any  # the due date and title of the next open task
+    task_title: str | None
+
+
+def _work_columns(user: User) -> list:
+    """Correlated subqueries (one value each, per row of the page's one statement), so the page
+    stays two statements however many rows it shows. A user who sees only their own clients sees
+    only what their own engagements hold, as on the card (``access.scope_activities``)."""
+    own = None if user.sees_all_clients else select(Engagement.id).where(Engagement.manager_id == user.id)
+    step = (select(ScenarioStep.title).join(Engagement, (ScenarioStep.scenario_id == Engagement.scenario_id)
+                                           & (ScenarioStep.key == Engagement.step))
+            .where(Engagement.client_id == Client.id, Engagement.state == "open"))
+    if own is not None:
+        step = step.where(Engagement.manager_id == user.id)
+    step = step.order_by(Engagement.opened_at.desc(), Engagement.id.desc()).limit(1)
+    contact = select(func.max(Activity.occurred_at)).where(Activity.client_id == Client.id)
+    task = select(Task).where(Task.client_id == Client.id, Task.done_at.is_(None), Task.cancelled_at.is_(None))
+    if own is not None:
+        contact = contact.where(Activity.engagement_id.is_(None) | Activity.engagement_id.in_(own))
+        task = task.where(Task.engagement_id.is_(None) | Task.engagement_id.in_(own))
+    task = task.order_by(Task.due_on, Task.id).limit(1)
+    return [step.scalar_subquery().label("work_step"), contact.scalar_subquery().label("work_last_contact"),
+            task.with_only_columns(Task.due_on).scalar_subquery().label("work_task_due"),
+            task.with_only_columns(Task.title).scalar_subquery().label("work_task_title")]
 
 
 def list_query(args: Mapping[str, str], user: User, default_limit: int = 50) -> tuple[ClientListQuery, list, list]:
@@ -108,26 +142,54 @@ def count_selected(user: User, query: ClientListQuery) -> int:
     return db.session().scalar(select(func.count()).select_from(selected_ids(user, query).subquery())) or 0
 
 
-def list_clients(user: User, query: ClientListQuery, columns=()) -> ClientPage:
-    """Two statements: the page (with plugin columns selected) and the total count."""
+def list_clients(user: User, query: ClientListQuery, columns=(), with_work: bool = False) -> ClientPage:
+    """Two statements: the page (with plugin columns, and the work columns when ``with_work``: the
+    page shows them, the API does not) and the total count."""
     order = order_by(sortable_columns(CORE_SORTS, columns), query.sorting, Client.id)
     ids = selected_ids(user, query).subquery()
     total = db.session().scalar(select(func.count()).select_from(ids))
+    work = _work_columns(user) if with_work else []
     stmt = (
-        with_joins(select(Client, *labelled(columns)), columns)
+        with_joins(select(Client, *labelled(columns), *work), columns)
         .where(Client.id.in_(select(ids.c.id)))
         .order_by(*order)
         .offset(query.offset)
         .limit(query.limit)
     )
-    rows = [(row[0], plugin_values(row, columns)) for row in db.session().execute(stmt)]
-    return ClientPage(rows, total or 0)
+    rows, by_client = [], {}
+    for row in db.session().execute(stmt):
+        rows.append((row[0], plugin_values(row, columns)))
+        if work:
+            by_client[row[0].id] = ClientWork(*row[len(row) - len(work):])
+    return ClientPage(rows, total or 0, by_client)
+
+
+def pick_lists() -> dict[str, list[str]]:
+    """The firm's own lists of values for region, industry and channel, in their order (one statement)."""
+    lists: dict[str, list[str]] = {key: [] for key in PICK_LIST_FIELDS}
+    stmt = select(PickListItem.field, PickListItem.value).order_by(PickListItem.field, PickListItem.position,
+                                                                   PickListItem.id)
+    for key, value in db.session().execute(stmt):
+        lists.setdefault(key, []).append(value)
+    return lists
+
+
+def pick_list_items() -> dict[str, list[PickListItem]]:
+    """The lists' rows, for the admin page."""
+    items: dict[str, list[PickListItem]] = {key: [] for key in PICK_LIST_FIELDS}
+    stmt = select(PickListItem).order_by(PickListItem.field, PickListItem.position, PickListItem.id)
+    for item in db.session().scalars(stmt):
+        items.setdefault(item.field, []).append(item)
+    return items
 
 
 def filter_options(user: User) -> dict[str, list[str]]:
-    """Distinct values for the filter drop-downs (one small query each, on indexed columns)."""
-    options = {}
-    for key in ("region", "industry", "channel"):
+    """The values the filter drop-downs offer: the firm's list for the field; only while a field
+    has no list yet, the distinct values the user's clients hold (a small query on an indexed column)."""
+    options = pick_lists()
+    for key in PICK_LIST_FIELDS:
+        if options[key]:
+            continue
         column = getattr(Client, key)
         stmt = access.scope_clients(select(column).distinct().where(column.is_not(None)), user)
         options[key] = list(db.session().scalars(stmt.order_by(column)))

@@ -4,12 +4,12 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from expo.core import access, db, validation as v
 from expo.core.access import Actor
-from expo.core.errors import Conflict, ValidationError
-from expo.core.models import CATEGORIES, Client, Contact, Engagement, User
+from expo.core.errors import Conflict, Forbidden, ValidationError
+from expo.core.models import CATEGORIES, PICK_LIST_FIELDS, Client, Contact, Engagement, PickListItem, User
 from expo.core.names import name_key
 from expo.core.plugins import call
 from expo.core.services import apply_changes, audit, refusing_duplicates
@@ -207,3 +207,84 @@ def delete_contact(contact: Contact, user: Actor) -> None:
     session = db.session()
     session.delete(contact)
     session.flush()
+
+
+# --- The firm's pick-lists (region, industry, channel) -------------------------------------------
+# Decision: only the client form keeps to the lists. Imports and the API accept any value, so that
+# a firm's old spreadsheets and integrations load without a list being set up first; the lists
+# grow from what is there (migration 0009 seeded them from existing values).
+
+NOT_ON_LIST = _l("Choose a value from the list (an administrator edits the lists).")
+PICK_LIST_VALUE = v.text(100, required=True)  # the client columns are 100 characters wide
+
+
+def check_on_pick_lists(data: Mapping[str, Any], client: Client | None, lists: Mapping[str, list[str]]) -> None:
+    """Refuse a form's region, industry or channel that is not on the field's list, when the field
+    has one; blank is fine, and so is the value the client already holds (the form offers it)."""
+    errors = {}
+    for key in PICK_LIST_FIELDS:
+        value = str(data.get(key) or "").strip()
+        allowed = lists.get(key) or []
+        if not value or not allowed or value in allowed:
+            continue
+        if client is not None and value == getattr(client, key):
+            continue
+        errors[key] = str(NOT_ON_LIST)
+    if errors:
+        raise ValidationError(fields=errors)
+
+
+def _pick_list_field(value: Any) -> str:
+    if value not in PICK_LIST_FIELDS:
+        raise ValidationError(fields={"field": str(_l("Must be one of: %(options)s.",
+                                                      options=", ".join(PICK_LIST_FIELDS)))})
+    return value
+
+
+def _admin_only(user: Actor) -> None:
+    if getattr(user, "role", None) != "admin":
+        raise Forbidden()
+
+
+def add_pick_list_item(data: Mapping[str, Any], user: Actor) -> PickListItem:
+    """Append a value to a field's list (admins only), audited; a value already there is refused."""
+    _admin_only(user)
+    key = _pick_list_field(data.get("field"))
+    value = v.clean({"value": PICK_LIST_VALUE}, {"value": data.get("value")})["value"]
+    session = db.session()
+    if session.scalar(select(PickListItem.id).where(PickListItem.field == key, PickListItem.value == value)):
+        raise ValidationError(fields={"value": str(_l("This value is on the list already."))})
+    last = session.scalar(select(func.max(PickListItem.position)).where(PickListItem.field == key))
+    item = PickListItem(field=key, value=value, position=(last or 0) + 1)
+    session.add(item)
+    session.flush()
+    audit.record("create", "pick_list_item", item.id, user, field=key, value=value)
+    return item
+
+
+def remove_pick_list_item(item: PickListItem, user: Actor) -> None:
+    """Take a value off its list (admins only), audited; clients holding it keep it."""
+    _admin_only(user)
+    audit.record("delete", "pick_list_item", item.id, user, field=item.field, value=item.value)
+    session = db.session()
+    session.delete(item)
+    session.flush()
+
+
+def move_pick_list_item(item: PickListItem, direction: Any, user: Actor) -> None:
+    """Swap a value with its neighbour above (``up``) or below (``down``) on its list, audited."""
+    _admin_only(user)
+    if direction not in ("up", "down"):
+        raise ValidationError(fields={"direction": str(_l("Must be one of: %(options)s.", options="up, down"))})
+    session = db.session()
+    siblings = list(session.scalars(select(PickListItem).where(PickListItem.field == item.field)
+                                    .order_by(PickListItem.position, PickListItem.id)))
+    index = siblings.index(item)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(siblings):
+        return  # already first (or last): nothing to move
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    for position, sibling in enumerate(siblings, start=1):  # renumbered, so equal positions cannot stick
+        sibling.position = position
+    session.flush()
+    audit.record("move", "pick_list_item", item.id, user, field=item.field, value=item.value, position=other + 1)
