@@ -4,6 +4,7 @@ The locale is the one the user picked in this session, else ``EXPO_LOCALE`` (def
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterable
@@ -29,6 +30,13 @@ def money(amount: Decimal | None) -> str:
     return format_currency(amount, current_app.config["CURRENCY"])
 
 
+def tel_href(phone: str | None) -> str:
+    """A ``tel:`` link's target for a phone as people type it ("+7 (495) 123-45-67, доб. 12"):
+    the first number's digits and a leading plus, so a phone dials it."""
+    first = re.split(r"[,;]|доб|ext", phone or "", maxsplit=1, flags=re.IGNORECASE)[0]
+    return "tel:" + "".join(ch for ch in first if ch.isdigit() or ch == "+")
+
+
 def init_app(app: Flask, plugin_translations: Iterable[Path] = ()) -> None:
     """Set up Flask-Babel; each enabled plugin's ``translations`` folder is merged into the core's
     catalog, so plugins use ``gettext`` like the core."""
@@ -36,8 +44,13 @@ def init_app(app: Flask, plugin_translations: Iterable[Path] = ()) -> None:
         raise ConfigError(f"EXPO_LOCALE must be one of {', '.join(LOCALES)}, not {app.config['LOCALE']!r}")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES",
                           ";".join(str(folder) for folder in (TRANSLATIONS, *plugin_translations)))
-    Babel(app, locale_selector=select_locale, default_timezone="UTC")
+    # Times are stored in UTC and shown on the firm's wall clock (EXPO_TIMEZONE): Flask-Babel's
+    # format_datetime/format_date rebase a datetime to this zone, in pages, PDFs and mails alike
+    # (they all render through this Jinja env).
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
+    Babel(app, locale_selector=select_locale, default_timezone=app.config["TIMEZONE"])
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["tel"] = tel_href
     app.jinja_env.filters["date"] = lambda d: format_date(d, "medium") if d else "—"
     app.jinja_env.filters["datetime"] = lambda d: format_datetime(d, "short") if d else "—"
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())

@@ -23,12 +23,13 @@ Helpers
     factories that go through the core's services (``new_client``, ``new_contact``, ``new_exhibition``,
     ``new_engagement``, ``new_scenario``, ``walk``, ``reopen``, ``purge_deleted_clients``,
     ``DESIGN_EXAMPLE``, ``LOOP_EXAMPLE``), ``count_queries``,
-    ``migrate``, ``unmigrate``, ``log_in`` and ``screenshot`` (browser), ``PageClient``, ``ApiClient``; real spreadsheet
+    ``migrate``, ``unmigrate``, ``log_in``, ``screenshot`` and ``axe`` (browser), ``PageClient``, ``ApiClient``; real spreadsheet
     files (``xlsx_bytes``, ``csv_bytes``, ``upload``) for import tests.
 """
 from __future__ import annotations
 
-from expo.testing.browser import DESKTOP, PHONE, browser, live_app, live_server, log_in, page, screenshot  # noqa: F401
+from expo.testing.browser import (DESKTOP, PHONE, axe, browser, describe_violations, live_app, live_server,  # noqa: F401
+                                  log_in, page, screenshot)
 from expo.testing.files import csv_bytes, upload, xlsx_bytes  # noqa: F401
 from expo.testing.factories import (DESIGN_EXAMPLE, LOOP_EXAMPLE, new_client, new_contact, new_engagement,  # noqa: F401
                                     new_exhibition, new_scenario, purge_deleted_clients, reopen,

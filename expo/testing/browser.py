@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -87,6 +88,31 @@ def log_in(page, email="p@firm.ru"):
     page.click("form.card button[type=submit]")
     page.wait_for_url("**/")
 
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe(page) -> list[dict]:
+    """The page's serious and critical accessibility violations, by axe-core (a dev dependency:
+    ``npm ci``), each as axe reports it (``id``, ``impact``, ``help``, ``nodes``)."""
+    if not AXE.exists():
+        pytest.fail(f"axe-core is missing: {AXE} (run npm ci)")
+    # panels that load themselves (hx-trigger="load") are dimmed while loading: judge the settled page
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')")
+    page.wait_for_timeout(250)  # the .htmx-request opacity transition
+    # evaluated through the DevTools protocol: the app's CSP (script-src 'self') refuses an injected tag
+    page.evaluate(AXE.read_text(encoding="utf-8") + "\n;true")
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def describe_violations(violations: list[dict]) -> str:
+    """Violations as lines a failing test prints: rule, impact, help and the offending elements."""
+    return "\n".join(f"{v['id']} ({v['impact']}): {v['help']}\n    "
+                     + "\n    ".join(" ".join(n["target"]) + "  " + n["html"][:160] for n in v["nodes"][:8])
+                     for v in violations)
 
 
 def screenshot(page, name: str) -> None:

@@ -23,8 +23,8 @@ HTMX_DIST = ROOT / "node_modules" / "htmx.org" / "dist"
 
 
 def register_web(app: Flask) -> None:
-    from expo.web import (admin, api, auth, clients, engagements, exhibitions, home, imports, reports, scenarios,
-                          security,
+    from expo.web import (admin, api, auth, clients, engagements, exhibitions, home, imports, pick_lists, reports,
+                          scenarios, security,
                           tasks)
 
     Htmx(app)
@@ -47,7 +47,8 @@ def register_web(app: Flask) -> None:
             return "", 401, {"HX-Redirect": url_for("auth.login", next=back)}
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
 
-    for module in (auth, home, clients, imports, exhibitions, engagements, scenarios, tasks, reports, admin):
+    for module in (auth, home, clients, imports, exhibitions, engagements, scenarios, tasks, reports, admin,
+                   pick_lists):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # bearer tokens, no cookies: nothing for a forged request to ride on

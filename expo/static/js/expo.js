@@ -9,3 +9,10 @@ document.addEventListener("htmx:responseError", function (event) {
   box.textContent = message ? message.textContent : event.detail.xhr.status + " " + event.detail.xhr.statusText;
   box.hidden = false;
 });
+
+// The header's drop-downs (<details class="more">) work without this; with it a click elsewhere closes them.
+document.addEventListener("click", function (event) {
+  document.querySelectorAll("header details.more[open]").forEach(function (menu) {
+    if (!menu.contains(event.target)) menu.removeAttribute("open");
+  });
+});
