@@ -135,8 +135,11 @@ def test_walk_an_engagement_with_the_outcome_buttons(app, client, planner):
     for outcome in ("interested", "ok", "signed"):
         page = client.get(url).get_data(as_text=True)
         version = re.search(r'name="version" value="(\d+)"', page).group(1)
-        assert f'value="{outcome}"' in page
-        assert client.submit(f"{url}/outcome", {"outcome": outcome, "version": version}).status_code == 302
+        # a step-to-step outcome is a button; one that closes links to its confirmation, confirmed here
+        closes = outcome == "signed"
+        assert (f'{url}/outcomes/{outcome}?version=' if closes else f'value="{outcome}"') in page
+        form = {"outcome": outcome, "version": version, **({"confirmed": "1"} if closes else {})}
+        assert client.submit(f"{url}/outcome", form).status_code == 302
     page = client.get(url).get_data(as_text=True)
     assert "Result: Contract signed" in page and "Reopen" in page
     history = page[page.index('id="step-history"'):]

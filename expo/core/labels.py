@@ -14,6 +14,9 @@ LABELS = {
     "import_kind": {"clients": _l("clients"), "sales": _l("sales")},
     "row_status": {"new": _l("new"), "update": _l("update"), "duplicate": _l("duplicate"), "invalid": _l("invalid")},
     "delivery": {"sending": _l("sending"), "sent": _l("sent"), "failed": _l("failed")},
+    # Refusal reasons of the ready-made scenario; a scenario's own reasons show as written.
+    "reason": {"price": _l("price too high"), "quality": _l("quality"), "timing": _l("timing"),
+               "no_budget": _l("no budget"), "competitor": _l("chose a competitor")},
 }
 
 

@@ -14,7 +14,8 @@ from expo.core.plugins import collect
 from expo.core.services import engagements as service, process
 from expo.core.validation import parse_id
 from expo.core.queries.people import assignable_users
-from expo.web.pages import form_data, protected_blueprint, redirect_after_post, save_or_refuse, user
+from expo.web.pages import (form_data, page_or_fragment, protected_blueprint, redirect_after_post, save_or_refuse,
+                            user)
 
 bp = protected_blueprint("engagements", __name__, url_prefix="/engagements")
 HISTORY_LIMIT = 200  # the newest; the API pages through all of them
@@ -83,12 +84,61 @@ def log_activity(engagement_id: int):
 
 @bp.post("/<int:engagement_id>/outcome")
 def outcome(engagement_id: int):
-    """One of the current step's outcome buttons; a stale page (version) gets a conflict."""
+    """One of the current step's outcome buttons; a stale page (version) gets a conflict.
+
+    An outcome that moves on to a step takes one click. One that closes the engagement is asked
+    first: posted without ``confirmed`` it answers the confirmation (writing nothing), and the
+    confirmation posts here again with ``confirmed``, the comment and, if needed, the amount.
+    """
     me = user()
     engagement = access.get_engagement(me, engagement_id)
-    process.choose_outcome(engagement, request.form.get("outcome", ""), me, expected_version=_form_version())
-    db.commit()
+    access.require_write(me)
+    key = request.form.get("outcome", "")
+    version = _form_version()
+    move = process.resolve_outcome(engagement, key)
+    if not move.closes:
+        process.choose_outcome(engagement, key, me, expected_version=version)
+        db.commit()
+        return redirect_after_post(url_for("engagements.show", engagement_id=engagement.id))
+    process.check_version(engagement, version)
+    values = form_data(CONFIRM_FIELDS)
+    if request.form.get("confirmed") != "1":
+        return _confirmation(engagement, move, {}, status=200)
+    _done, errors = save_or_refuse(lambda: process.choose_outcome(
+        engagement, key, me, expected_version=version, **values))
+    if errors:
+        return _confirmation(engagement, move, errors, values, 422)
     return redirect_after_post(url_for("engagements.show", engagement_id=engagement.id))
+
+
+@bp.get("/<int:engagement_id>/outcomes/<outcome_key>")
+def confirm_outcome(engagement_id: int, outcome_key: str):
+    """Ask before an outcome closes the engagement: a page without JavaScript, an inline dialog with HTMX."""
+    me = user()
+    engagement = access.get_engagement(me, engagement_id)
+    access.require_write(me)
+    move = process.resolve_outcome(engagement, outcome_key)
+    if not move.closes:
+        raise NotFound()  # a step-to-step outcome needs no confirmation: its button posts at once
+    return _confirmation(engagement, move, {}, version=parse_id(request.args.get("version", "")))
+
+
+CONFIRM_FIELDS = tuple(process.OUTCOME_DETAILS)
+
+
+def _confirmation(engagement, move, errors, values=None, status=200, version=None):
+    """The closing outcome's form: comment, and the contract amount where the result takes one.
+
+    ``version`` is the one the outcome button was rendered with, so a confirmation of a page that
+    has gone stale meanwhile is refused when posted.
+    """
+    if values is None:
+        values = {"contract_amount": engagement.contract_amount}
+    return page_or_fragment(
+        "engagements/confirm_outcome.html", "_partials/outcome_confirm.html", status,
+        engagement=engagement, move=move, errors=errors, values=values,
+        version=version or _form_version() or engagement.version,
+        asks_amount=move.needs_amount or (move.result is not None and move.result.kind == "won"))
 
 
 @bp.post("/<int:engagement_id>/reopen")

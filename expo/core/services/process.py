@@ -9,14 +9,17 @@ exactly one moves it; the other gets a conflict and writes nothing.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import flag_modified
 
-from expo.core import access, clock, db
+from expo.core import access, clock, db, validation as v
 from expo.core.access import Actor
 from expo.core.errors import Conflict, ValidationError
-from expo.core.models import Engagement, ScenarioResult, ScenarioStep, StepLog
+from expo.core.models import Engagement, ScenarioOutcome, ScenarioResult, ScenarioStep, StepLog
 from expo.core.plugins import call
 from expo.core.services import audit, tasks
 
@@ -53,11 +56,35 @@ def enter_step(engagement: Engagement, step: ScenarioStep, user: Actor) -> StepL
     return log
 
 
-def choose_outcome(engagement: Engagement, outcome_key: str, user: Actor,
-                   expected_version: int | None = None) -> None:
-    """Leave the current step through ``outcome_key``: on to the next step, or closed with a result."""
-    access.require_write(user)
-    check_version(engagement, expected_version)
+COMMENT_MAX = 2000
+# What may come with an outcome: a word on why (asked when it closes the engagement) and, for a
+# result that needs it, the contract amount.
+OUTCOME_DETAILS = {
+    "comment": v.text(COMMENT_MAX, multiline=True),
+    "contract_amount": v.money(),
+}
+
+
+@dataclass(frozen=True)
+class Move:
+    """Where an outcome of the current step leads: the next step, or a result that closes."""
+
+    step: ScenarioStep
+    outcome: ScenarioOutcome
+    next_step: ScenarioStep | None
+    result: ScenarioResult | None
+
+    @property
+    def closes(self) -> bool:
+        return self.next_step is None
+
+    @property
+    def needs_amount(self) -> bool:
+        return self.result is not None and self.result.requires_amount
+
+
+def resolve_outcome(engagement: Engagement, outcome_key: str) -> Move:
+    """The move ``outcome_key`` would make from the engagement's current step (nothing changes)."""
     _require_open(engagement)
     scenario = engagement.scenario
     step = scenario.step(engagement.step) if scenario else None
@@ -71,6 +98,46 @@ def choose_outcome(engagement: Engagement, outcome_key: str, user: Actor,
                                       options=", ".join(o.key for o in step.outcomes)))})
     next_step = scenario.step(outcome.next_step) if outcome.next_step else None
     result = scenario.result(outcome.result) if outcome.result else None
+    return Move(step, outcome, next_step, result)
+
+
+def _details(move: Move, engagement: Engagement, comment: Any, contract_amount: Any) -> dict:
+    """The comment and contract amount checked against the move, before anything changes."""
+    given = {key: value for key, value in (("comment", comment), ("contract_amount", contract_amount))
+             if value is not None}
+    values = v.clean(OUTCOME_DETAILS, given)
+    amount = values.get("contract_amount")
+    if amount is not None and not move.closes:
+        raise ValidationError(fields={"contract_amount": str(
+            _l("Only an outcome that closes the engagement takes the contract amount."))})
+    if move.needs_amount:
+        # An amount recorded before (on the engagement's form) counts; a zero one does not.
+        known = amount if amount is not None else engagement.contract_amount
+        if known is None or known <= 0:
+            message = (_l("The result «%(result)s» needs the contract amount.", result=move.result.title)
+                       if amount is None else _l("The contract amount must be more than zero."))
+            raise ValidationError(fields={"contract_amount": str(message)})
+    return values
+
+
+def choose_outcome(engagement: Engagement, outcome_key: str, user: Actor,
+                   expected_version: int | None = None, comment: Any = None, contract_amount: Any = None) -> None:
+    """Leave the current step through ``outcome_key``: on to the next step, or closed with a result.
+
+    ``comment`` is kept on the step-log row left (for a closing outcome: the row the engagement
+    closed from); ``contract_amount`` goes onto the engagement before it closes, so the hooks and
+    reports see a won result with its money. A result with ``requires_amount`` refuses to close
+    without one. Every check runs before anything is written.
+    """
+    access.require_write(user)
+    check_version(engagement, expected_version)
+    move = resolve_outcome(engagement, outcome_key)
+    details = _details(move, engagement, comment, contract_amount)
+    step, outcome, next_step, result = move.step, move.outcome, move.next_step, move.result
+    if details.get("contract_amount") is not None:
+        from expo.core.services import engagements  # that module builds on this one
+
+        engagements.update_engagement(engagement, {"contract_amount": details["contract_amount"]}, user)
     # Claim the transition: this UPDATE carries the version check (StaleDataError if we lost).
     engagement.step = next_step.key if next_step else None
     flag_modified(engagement, "step")  # an UPDATE (and version check) even when a step loops to itself
@@ -78,6 +145,7 @@ def choose_outcome(engagement: Engagement, outcome_key: str, user: Actor,
     log = current_log(engagement)
     if log is not None:
         log.left_at, log.left_by_id, log.outcome = clock.now(), user.id, outcome.key
+        log.comment = details.get("comment") or None
         tasks.cancel_open(log)
     audit.record("outcome", "engagement", engagement.id, user, step=step.key, outcome=outcome.key)
     call("step_completed", engagement=engagement, step=step.key, outcome=outcome.key, user=user)

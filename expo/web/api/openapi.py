@@ -137,11 +137,16 @@ SCHEMAS = {
     "Scenario": obj({"id": INT, "lineage_id": INT, "version": INT, "is_current": BOOL, "is_default": BOOL,
                      "definition": ref("ScenarioDefinition")}),
     "OutcomeInput": obj({"outcome": {"type": "string", "minLength": 1},
-                         "version": {"type": ["integer", "null"], "description": "reject if changed"}}, ("outcome",),
+                         "version": {"type": ["integer", "null"], "description": "reject if changed"},
+                         "comment": {**text(2000), "description": "why; kept in the step log"},
+                         "contract_amount": {**IN_MONEY, "description": "only for an outcome that closes; "
+                                             "required (> 0) when its result requires the amount and the "
+                                             "engagement has none yet"}}, ("outcome",),
                         closed=True),
     "ReopenInput": obj({"version": {"type": ["integer", "null"], "description": "reject if changed"}}, closed=True),
     "StepLogEntry": obj({"step": STR, "entered_at": TIME, "entered_by_id": NINT, "left_at": TIME, "left_by_id": NINT,
-                         "outcome": NSTR, "result": NSTR, "result_kind": NSTR, "result_reason": NSTR}),
+                         "outcome": NSTR, "result": NSTR, "result_kind": NSTR, "result_reason": NSTR,
+                         "comment": NSTR}),
     "Task": obj({"id": INT, "assignee_id": NINT, "client_id": NINT, "engagement_id": NINT, "title": STR,
                  "instructions": NSTR, "due_on": DATE, "hard_deadline": BOOL, "escalate_to": NSTR,
                  "done_at": TIME, "cancelled_at": TIME, "escalated_at": TIME}),

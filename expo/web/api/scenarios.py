@@ -47,11 +47,12 @@ def engagements_outcome(engagement_id: int):
     engagement = access.get_engagement(api_user(), engagement_id)
     access.require_write(api_user())  # a viewer is refused before the body is looked at
     data = body()
-    refuse_unknown(data, ("outcome", "version"))
+    refuse_unknown(data, ("outcome", "version", "comment", "contract_amount"))
     outcome = data.get("outcome")
     if not isinstance(outcome, str):
         raise ValidationError(fields={"outcome": str(_l("Give the key of an outcome of the current step."))})
-    process.choose_outcome(engagement, outcome, api_user(), expected_version=expected_version(data))
+    process.choose_outcome(engagement, outcome, api_user(), expected_version=expected_version(data),
+                           comment=data.get("comment"), contract_amount=data.get("contract_amount"))
     db.commit()
     return engagement_json(engagement)
 
@@ -68,7 +69,7 @@ def engagements_reopen(engagement_id: int):
 
 
 STEP_LOG_OUT = ("step", "entered_at", "entered_by_id", "left_at", "left_by_id", "outcome", "result", "result_kind",
-                "result_reason")
+                "result_reason", "comment")
 
 
 @bp.get("/engagements/<int:engagement_id>/history")
