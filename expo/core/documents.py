@@ -8,29 +8,38 @@ text: the page that shows it escapes the whole result, so no markup a user write
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_date, lazy_gettext as _l
 from jinja2 import TemplateError
 
 from expo.core import clock, sandbox_pool
 from expo.core.document_sandbox import MAX_OUTPUT, DocumentSandbox
 from expo.core.errors import Busy, ValidationError
+from expo.core.i18n import money
 from expo.core.models import Engagement
 
 _env = DocumentSandbox()  # for syntax checks only: templates are filled in a worker process
 
 
+def _day(value) -> str:
+    return format_date(value, "long") if value else ""
+
+
 def context(engagement: Engagement) -> dict:
+    """What a template sees. Dates and amounts come pre-formatted in the UI's locale («2 октября
+    2026 г.», «2 359 000,00 ₽»): a letter shows them as people write them, and the worker process
+    that fills the template needs no Babel (nor anything a template could reach beyond strings)."""
     client, exhibition, manager = engagement.client, engagement.exhibition, engagement.manager
     contact = client.contacts[0] if client.contacts else None
     return {
         "client": {k: getattr(client, k) for k in ("name", "tax_id", "region", "industry", "website", "email",
                                                    "phone")},
         "contact": {k: getattr(contact, k) if contact else None for k in ("name", "position", "email", "phone")},
-        "exhibition": {k: getattr(exhibition, k) for k in ("name", "venue", "starts_on", "ends_on")},
-        "engagement": {"expected_amount": engagement.expected_amount, "contract_amount": engagement.contract_amount,
-                       "step": engagement.step},
+        "exhibition": {"name": exhibition.name, "venue": exhibition.venue,
+                       "starts_on": _day(exhibition.starts_on), "ends_on": _day(exhibition.ends_on)},
+        "engagement": {"expected_amount": money(engagement.expected_amount),
+                       "contract_amount": money(engagement.contract_amount), "step": engagement.step},
         "manager": {"name": manager.name if manager else "", "email": manager.email if manager else ""},
-        "today": clock.today(),
+        "today": _day(clock.today()),
     }
 
 

@@ -5,12 +5,14 @@ The locale is the one the user picked in this session, else ``EXPO_LOCALE`` (def
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterable
 
 from flask import Flask, current_app, has_request_context, session
-from flask_babel import Babel, format_currency, format_date, format_datetime, get_locale, get_translations
+from flask_babel import (Babel, format_currency, format_date, format_datetime, format_decimal, get_locale,
+                         get_translations)
 
 from expo.config import LOCALES, ConfigError
 from expo.core import clock
@@ -28,6 +30,28 @@ def money(amount: Decimal | None) -> str:
     if amount is None:
         return "—"
     return format_currency(amount, current_app.config["CURRENCY"])
+
+
+def amount_input(amount: Decimal | str | None) -> str:
+    """An amount as an input's value in the locale ("2 359 000,00" in Russian), so the field reads
+    like the «2 359 000,00 ₽» shown next to it; ``validation.money`` reads it back. A string is a
+    value the user typed (a form shown again with its errors) and stays as typed."""
+    if amount is None or amount == "":
+        return ""
+    if isinstance(amount, str):
+        return amount
+    return format_decimal(amount, "#,##0.00")
+
+
+def period_label(period: str | None) -> str:
+    """A report period ``YYYY-MM`` as people name it: «октябрь 2026» (the stand-alone month name)."""
+    if not period:
+        return "—"
+    try:
+        year, month = int(period[:4]), int(period[5:7])
+        return format_date(date(year, month, 1), "LLLL y")
+    except ValueError:
+        return period
 
 
 def tel_href(phone: str | None) -> str:
@@ -51,6 +75,8 @@ def init_app(app: Flask, plugin_translations: Iterable[Path] = ()) -> None:
     Babel(app, locale_selector=select_locale, default_timezone=app.config["TIMEZONE"])
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["tel"] = tel_href
+    app.jinja_env.filters["amount_input"] = amount_input
+    app.jinja_env.filters["period"] = period_label
     app.jinja_env.filters["date"] = lambda d: format_date(d, "medium") if d else "—"
     app.jinja_env.filters["datetime"] = lambda d: format_datetime(d, "short") if d else "—"
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())

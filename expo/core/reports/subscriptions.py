@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from expo.core import access, clock, db, jobs, mail, validation as v
 from expo.core.access import Actor
 from expo.core.errors import Conflict, NotFound, ValidationError
+from expo.core.i18n import period_label
 from expo.core.models import FREQUENCIES, Report, ReportDelivery, ReportSubscription, User
 from expo.core.reports import generate
 from expo.core.reports.periods import firm_zone, period_of, previous_period
@@ -302,7 +303,7 @@ def _message(subscription: ReportSubscription, report: Report):
     context = {"subscription": subscription, "report": report, "figures": figures,
                "sections": [available_sections()[k].title for k in report.sections if k in available_sections()],
                "base_url": current_app.config["BASE_URL"]}
-    subject = str(_l("%(name)s — %(period)s", name=subscription.name, period=report.period))
+    subject = str(_l("%(name)s — %(period)s", name=subscription.name, period=period_label(report.period)))
     return mail.build_message(
         recipients(subscription), subject,
         render_template("reports/mail.txt", **context), render_template("reports/mail.html", **context),
