@@ -85,7 +85,7 @@ def test_exhibition_board_groups_visible_engagements_by_step_with_a_manager_filt
 def _second_version(p, scenario):
     """Save a new version of ``scenario`` (in use, so a new version): «contact» renamed, a new
     step «materials», «presentation» dropped; published, so new engagements get it."""
-    from expo.core.scenarios.store import save_scenario, to_definition
+    from expo.core.scenarios.store import publish, save_scenario, to_definition
 
     definition = to_definition(scenario)
     contact, presentation, offer = definition["steps"]
@@ -96,7 +96,7 @@ def _second_version(p, scenario):
                               {"key": "no", "title": "Refused", "result": "refused"}]}
     definition["steps"] = [contact, materials, offer]
     newer = save_scenario(definition, p, scenario)
-    newer.published_at = newer.published_at or utcnow()  # drafts are not offered to new engagements
+    publish(newer, p)  # a new version is a draft: drafts are not offered to new engagements
     db.commit()
     return newer
 

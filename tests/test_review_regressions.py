@@ -68,7 +68,7 @@ def test_making_an_old_version_default_means_its_lineage(app, make_user):
         standard = store.default_scenario()
         v1 = new_scenario(p)
         new_engagement(p, new_client(p), new_exhibition(p), scenario_id=v1.id)
-        v2 = store.save_scenario(dict(DESIGN_EXAMPLE, name="v2"), p, v1)
+        v2 = store.publish(store.save_scenario(dict(DESIGN_EXAMPLE, name="v2"), p, v1), p)
         store.make_default(v1, p)
         db.commit()
         assert store.default_scenario().id == v2.id != standard.id

@@ -113,7 +113,15 @@ def test_editing_a_used_scenario_makes_a_new_version_and_running_engagements_kee
         changed["steps"][0]["title"] = "First call"
         v2 = store.save_scenario(changed, planner, v1)
         db.commit()
-        assert (v2.version, v2.lineage_id, v2.is_current, v1.is_current) == (2, v1.id, True, False)
+        # the new version is a draft: the published one stays current and default until it is published
+        assert (v2.version, v2.lineage_id, v2.is_current, v1.is_current) == (2, v1.id, False, True)
+        assert v2.published_at is None and v1.is_default and not v2.is_default
+        draft_start = new_engagement(planner, new_client(planner), new_exhibition(planner, name="Черновик"),
+                                     scenario_id=v2.id)  # even the draft's own id starts the published version
+        assert draft_start.scenario_id == v1.id
+        store.publish(v2, planner)
+        db.commit()
+        assert (v2.is_current, v1.is_current) == (True, False)
         assert v2.is_default and not v1.is_default
         db.session().refresh(engagement)
         assert engagement.scenario_id == v1.id and engagement.scenario.steps[0].title == "Establish contact"
@@ -141,3 +149,30 @@ def test_the_core_template_is_valid_in_russian_too(make_app):
         definition = all_templates()[0].definition
         assert validate(definition) == []
         assert definition["name"] != "Exhibition participation"  # it is translated
+
+
+def test_a_step_no_outcome_leads_to_is_refused(app, make_user):
+    definition = _definition(steps=[
+        {"key": "a", "title": "A", "outcomes": [{"key": "end", "title": "End", "result": "contract"}]},
+        {"key": "orphan", "title": "Forgotten", "outcomes": [{"key": "end", "title": "End", "result": "contract"}]},
+    ])
+    with app.test_request_context():
+        assert validate(definition) == ["steps[1]: no outcome leads to this step"]
+        with pytest.raises(store.ScenarioInvalid):
+            store.save_scenario(definition, make_user("planner"))
+
+
+def test_shipped_and_example_scenarios_pass_the_reachability_rule(app):
+    from expo.core.scenarios.templates import all_templates
+    from expo.testing.factories import LOOP_EXAMPLE
+
+    with app.test_request_context():
+        for definition in [DESIGN_EXAMPLE, LOOP_EXAMPLE, *(t.definition for t in all_templates())]:
+            assert validate(copy.deepcopy(definition)) == []
+
+
+def test_requires_amount_must_be_true_or_false(app):
+    definition = copy.deepcopy(DESIGN_EXAMPLE)
+    definition["results"][0]["requires_amount"] = "yes"
+    with app.test_request_context():
+        assert validate(definition) == ["results[0].requires_amount: must be true or false"]

@@ -5,6 +5,7 @@ import io
 import json
 import re
 
+from markupsafe import escape
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
@@ -70,7 +71,8 @@ def test_saving_an_invalid_draft_lists_the_problems_and_saves_nothing(app, clien
     response = client.submit("/scenarios/new", {"name": "", "op": "save"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "name: is required" in html and "A scenario needs at least one step." in html
+    assert "Name: is required" in html and "A scenario needs at least one step." in html
+    assert '<a href="#field-name">' in html and 'aria-invalid="true"' in html
     with app.app_context():
         assert db.session().scalar(select(func.count(Scenario.id))) == 0
 
@@ -94,7 +96,7 @@ def test_editing_a_used_scenario_in_the_editor_makes_version_2(app, client, plan
         scenario = new_scenario(p)
         new_engagement(p, new_client(p), new_exhibition(p), scenario_id=scenario.id)
     page = client.get(f"/scenarios/{scenario.id}/edit").get_data(as_text=True)
-    assert "saving creates a new version" in page
+    assert "saving creates a draft of the next version" in page
     fields = _editor_fields(page)
     fields["steps-1-title"] = "Презентация стенда"
     saved = client.submit(f"/scenarios/{scenario.id}/edit", {**fields, "op": "save"})
@@ -200,3 +202,102 @@ def test_editor_operations_on_actions_outcomes_and_results(app):
 
 def copy_example():
     return json.loads(json.dumps(DESIGN_EXAMPLE))
+
+
+def test_a_problem_shows_next_to_its_field_with_a_human_path(client, planner):
+    fields = _editor_fields(client.get("/scenarios/new?template=exhibition").get_data(as_text=True))
+    fields["steps-2-outcomes-0-title"] = ""
+    for htmx in (False, True):
+        response = client.submit("/scenarios/new", {**fields, "op": "save"}, htmx=htmx)
+        assert response.status_code == 422
+        html = response.get_data(as_text=True)
+        assert ("<html" in html) is not htmx
+        message = escape('Step "Presentation" → outcome 1: title — is required')
+        # the summary links to the field; the field is marked and described by its message
+        assert f'<a href="#field-steps-2-outcomes-0-title">{message}</a>' in html
+        field = re.search(r'<input name="steps-2-outcomes-0-title"[^>]*>', html).group(0)
+        assert 'aria-invalid="true"' in field and 'class="invalid"' in field
+        assert 'aria-describedby="error-steps-2-outcomes-0-title"' in field
+        assert f'<span class="error field-error" id="error-steps-2-outcomes-0-title">{message}</span>' in html
+        # only that step opens; the others stay collapsed
+        assert re.search(r'<details class="card step" id="step-2" open>', html)
+        assert re.search(r'<details class="card step" id="step-1">', html)
+        other = re.search(r'<input name="steps-2-outcomes-1-title"[^>]*>', html).group(0)
+        assert "aria-invalid" not in other
+
+
+def test_an_unreachable_step_is_refused_in_the_editor(app, client, planner):
+    fields = _editor_fields(client.get("/scenarios/new?template=exhibition").get_data(as_text=True))
+    fields["steps-1-outcomes-0-target"] = "next:offer"  # nothing leads to the presentation any more
+    response = client.submit("/scenarios/new", {**fields, "op": "save"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert escape('Step "Presentation": no outcome leads to this step') in html
+    assert 'aria-invalid="true"' in re.search(r'<input name="steps-2-title"[^>]*>', html).group(0)
+    with app.app_context():
+        assert db.session().scalar(select(func.count(Scenario.id))) == 0
+
+
+def test_leads_to_shows_titles_and_reasons_show_labels(app, client, planner):
+    html = client.get("/scenarios/new?template=exhibition").get_data(as_text=True)
+    assert '<option value="next:presentation">Presentation</option>' in html
+    assert '<option value="result:contract" selected>Contract signed</option>' in html
+    with app.app_context():
+        scenario = new_scenario(planner)
+        scenario_id = scenario.id
+    page = client.get(f"/scenarios/{scenario_id}").get_data(as_text=True)
+    assert "(price too high)" in page and "(price)" not in page
+
+
+def test_requires_amount_is_saved_from_the_editor_and_exported(app, client, planner):
+    html = client.get("/scenarios/new?template=exhibition").get_data(as_text=True)
+    # the standard scenario's won result asks for the contract amount
+    assert '<input type="checkbox" name="results-0-requires_amount" checked>' in html
+    fields = _editor_fields(html)
+    fields["results-1-requires_amount"] = "on"
+    saved = client.submit("/scenarios/new", {**fields, "op": "save"})
+    assert saved.status_code == 302
+    with app.app_context():
+        scenario = db.session().scalar(select(Scenario))
+        assert [r.key for r in scenario.results if r.requires_amount] == ["contract", "refused_price"]
+        scenario_id = scenario.id
+    exported = client.get(f"/scenarios/{scenario_id}/export.json").json
+    assert exported["results"][0]["requires_amount"] is True and "requires_amount" not in exported["results"][2]
+    assert "requires the contract amount" in client.get(f"/scenarios/{scenario_id}").get_data(as_text=True)
+
+
+def test_a_new_version_is_a_draft_until_published_and_then_moves_the_default(app, client, planner, make_user):
+    with app.app_context():
+        p = db.session().get(User, planner.id)
+        scenario = new_scenario(p)
+        assert scenario.published_at is not None and scenario.is_default
+        new_engagement(p, new_client(p), new_exhibition(p), scenario_id=scenario.id)
+        first_id = scenario.id
+    fields = _editor_fields(client.get(f"/scenarios/{first_id}/edit").get_data(as_text=True))
+    fields["steps-1-title"] = "Презентация стенда"
+    saved = client.submit(f"/scenarios/{first_id}/edit", {**fields, "op": "save"})
+    draft_id = int(saved.headers["Location"].rsplit("/", 1)[1])
+    # a draft can be edited again in place: no third version
+    assert client.get(f"/scenarios/{first_id}/edit").headers["Location"].endswith(f"/scenarios/{draft_id}/edit")
+    fields["steps-1-title"] = "Показ стенда"
+    assert client.submit(f"/scenarios/{draft_id}/edit", {**fields, "op": "save"}).status_code == 302
+    with app.app_context():
+        p = db.session().get(User, planner.id)
+        assert db.session().scalars(select(Scenario.version).order_by(Scenario.id)).all() == [1, 2]
+        assert db.session().get(Scenario, draft_id).step("presentation").title == "Показ стенда"
+        # new engagements and the default keep the published version
+        assert new_engagement(p, new_client(p), new_exhibition(p)).scenario_id == first_id
+    assert "draft" in client.get("/scenarios/").get_data(as_text=True)
+    # a manager cannot publish
+    make_user("manager", email="m@firm.ru")
+    client.login("m@firm.ru")
+    assert client.submit(f"/scenarios/{draft_id}/publish", {}).status_code == 403
+    client.login(planner.email)
+    assert client.submit(f"/scenarios/{draft_id}/publish", {}).status_code == 302
+    with app.app_context():
+        p = db.session().get(User, planner.id)
+        draft = db.session().get(Scenario, draft_id)
+        assert draft.published_at is not None and draft.is_current and draft.is_default
+        assert not db.session().get(Scenario, first_id).is_default
+        assert new_engagement(p, new_client(p), new_exhibition(p)).scenario_id == draft_id
+    assert client.submit(f"/scenarios/{draft_id}/publish", {}).status_code == 422  # published already

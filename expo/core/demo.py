@@ -102,6 +102,14 @@ def _targets(scenario: Scenario, each: int = 3) -> list[list[str]]:
     return [paths[key] for key in keys if key in paths for _ in range(each)]
 
 
+def _choose(engagement, outcome_key: str, manager) -> None:
+    """Choose an outcome; a result that asks for the contract amount gets the expected one for now
+    (the caller sets the real, varied amount on a won engagement afterwards)."""
+    move = process.resolve_outcome(engagement, outcome_key)
+    amount = (engagement.expected_amount or Decimal(1000)) if move.needs_amount else None
+    process.choose_outcome(engagement, outcome_key, manager, contract_amount=amount)
+
+
 def _walk(rng: random.Random, engagement, manager) -> None:
     """Move an engagement along its scenario: forward a few steps, then often to a result."""
     for _ in range(rng.randint(0, len(engagement.scenario.steps))):
@@ -109,12 +117,12 @@ def _walk(rng: random.Random, engagement, manager) -> None:
         forward = [o for o in step.outcomes if o.next_step]
         if not forward or rng.random() < 0.25:
             break
-        process.choose_outcome(engagement, forward[0].key, manager)
+        _choose(engagement, forward[0].key, manager)
     if rng.random() < 0.6:
         step = engagement.scenario.step(engagement.step)
         ends = [o for o in step.outcomes if o.result]
         # the first result outcome is weighted up (at the offer step: the signed contract)
-        process.choose_outcome(engagement, rng.choice(ends + [ends[0]] * 2).key, manager)
+        _choose(engagement, rng.choice(ends + [ends[0]] * 2).key, manager)
 
 
 def _past_sales(rng: random.Random, client_id: int) -> None:
@@ -229,7 +237,7 @@ def load(scale: str = "small") -> str:
             engagement.opened_at = business_time(rng, clock.today() - timedelta(days=days_open))
             if targets:  # the first ones cover every step and result, the rest walk at random
                 for outcome in targets.pop():
-                    process.choose_outcome(engagement, outcome, manager)
+                    _choose(engagement, outcome, manager)
             else:
                 _walk(rng, engagement, manager)
             if engagement.state == "won":

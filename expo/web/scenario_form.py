@@ -7,7 +7,11 @@ renders the editor again. Without JavaScript that is a full page; with HTMX only
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, Mapping
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 ACTION_FIELDS = ("title", "deadline_days", "escalate_to", "instructions", "document_template")
 _INDEX = re.compile(r"^(steps|results)-([0-9]{1,4})-(?:(actions|outcomes)-([0-9]{1,4})-)?(\w+)$")
@@ -55,6 +59,8 @@ def parse_draft(form: Mapping[str, str]) -> dict:
         result = {"key": raw.get("key", "").strip(), "title": raw.get("title", ""), "kind": raw.get("kind", "")}
         if raw.get("reason", "").strip():
             result["reason"] = raw["reason"].strip()
+        if raw.get("requires_amount") == "on":
+            result["requires_amount"] = True
         draft_results.append(result)
     return {"name": form.get("name", ""), "steps": draft_steps, "results": draft_results}
 
@@ -107,3 +113,69 @@ def apply_op(draft: dict, op: str) -> dict:
         else:
             _move(items, numbers[1], -1 if verb == "up" else 1)
     return draft
+
+
+# --- problems placed next to their fields ---------------------------------------------------------
+_PATH = re.compile(r"^(steps|results)\[([0-9]+)\](?:\.(actions|outcomes)(?:\[([0-9]+)\])?)?(?:\.(\w+))?$")
+_FIELD_NAMES = {"key": _l("key"), "title": _l("title"), "kind": _l("kind"), "reason": _l("reason"),
+                "deadline_days": _l("days"), "instructions": _l("instructions"), "hard": _l("hard deadline"),
+                "escalate_to": _l("escalation"), "document_template": _l("document template"),
+                "next": _l("leads to"), "result": _l("leads to"), "requires_amount": _l("contract amount")}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation problem as the editor shows it: a human place, and the field it belongs to."""
+
+    text: str
+    field: str | None  # the form field's name (``steps-4-outcomes-0-title``), or None for the whole form
+
+    @property
+    def anchor(self) -> str:
+        return f"field-{self.field}" if self.field else "scenario-editor"
+
+
+def _where(draft: dict, group: str, i: int, sub: str | None, j: str | None) -> str:
+    items = draft.get(group) or []
+    item = items[i] if i < len(items) and isinstance(items[i], dict) else {}
+    title = str(item.get("title") or item.get("key") or "").strip()
+    if group == "steps":
+        where = _("Step \"%(title)s\"", title=title) if title else _("Step %(n)d", n=i + 1)
+    else:
+        where = _("Result \"%(title)s\"", title=title) if title else _("Result %(n)d", n=i + 1)
+    if sub and j is not None:
+        where += " → " + (_("action %(n)d", n=int(j) + 1) if sub == "actions" else _("outcome %(n)d", n=int(j) + 1))
+    return where
+
+
+def place_problems(draft: dict, problems: list[str]) -> list[Problem]:
+    """Turn ``steps[4].outcomes[0].title: is required`` into «Step "Presentation" → outcome 1: title: is
+    required», tied to the field ``steps-4-outcomes-0-title`` so the editor can mark it."""
+    placed = []
+    for problem in problems:
+        path, sep, message = problem.partition(": ")
+        match = _PATH.match(path) if sep else None
+        if path == "name" and sep:
+            placed.append(Problem(f"{_('Name')}: {message}", "name"))
+            continue
+        if not match:
+            placed.append(Problem(problem, None))
+            continue
+        group, i, sub, j, field = match.groups()
+        where = _where(draft, group, int(i), sub, j)
+        if field in _FIELD_NAMES:
+            text = f"{where}: {_FIELD_NAMES[field]} — {message}"
+        else:
+            text = f"{where}: {message}"
+        if sub == "outcomes" and j is not None and field in (None, "next", "result"):
+            field = "target"  # "leads to" is one select in the form
+        if field and j is not None:
+            name = f"{group}-{i}-{sub}-{j}-{field}"
+        elif field and not sub:
+            name = f"{group}-{i}-{field}"
+        elif sub and j is None:
+            name = f"{group}-{i}-add_{sub[:-1]}"  # "a step needs an outcome": the add button
+        else:
+            name = f"{group}-{i}-title" if group == "steps" else f"{group}-{i}-key"
+        placed.append(Problem(text, name))
+    return placed

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, render_template, request, url_for
+from flask import Response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from expo.core import access, db
@@ -13,7 +13,7 @@ from expo.core.scenarios import store
 from expo.core.scenarios.definition import validate
 from expo.core.scenarios.templates import all_templates, template
 from expo.web.pages import page_or_fragment, protected_blueprint, redirect_after_post, user
-from expo.web.scenario_form import apply_op, parse_draft
+from expo.web.scenario_form import apply_op, parse_draft, place_problems
 
 bp = protected_blueprint("scenarios", __name__, url_prefix="/scenarios")
 MAX_IMPORT_BYTES = 1_000_000
@@ -29,6 +29,7 @@ def _get(scenario_id: int) -> Scenario:
 @bp.get("/")
 def index():
     return render_template("scenarios/index.html", scenarios=store.current_scenarios(), usage=store.usage_counts(),
+                           drafts=store.drafts(),
                            templates=all_templates())
 
 
@@ -47,10 +48,33 @@ def export(scenario_id: int):
         "Content-Disposition": f'attachment; filename="scenario-{scenario.lineage_id}-v{scenario.version}.json"'})
 
 
+def _open_step(op: str) -> int | None:
+    """The step an editor button worked on (``add_action:2`` → 2): it stays open after the swap."""
+    name, _sep, args = op.partition(":")
+    first = args.split(":")[0]
+    return int(first) if name.endswith(("_action", "_outcome", "_step")) and first.isdigit() else None
+
+
 def _editor(draft: dict, scenario: Scenario | None, problems: list[str], status: int = 200):
     action = url_for("scenarios.edit", scenario_id=scenario.id) if scenario else url_for("scenarios.new")
+    placed = place_problems(draft, problems)
+    errors: dict[str, str] = {}
+    in_step: dict[int, int] = {}
+    for problem in placed:
+        if problem.field:
+            errors[problem.field] = f"{errors[problem.field]}; {problem.text}" if problem.field in errors \
+                else problem.text
+            if problem.field.startswith("steps-"):
+                index = int(problem.field.split("-")[1])
+                in_step[index] = in_step.get(index, 0) + 1
+    op = request.form.get("op", "") if request.method == "POST" else ""
+    if op.startswith("add_step"):
+        open_step = len(draft["steps"]) - 1
+    else:
+        open_step = _open_step(op)
     return page_or_fragment("scenarios/editor.html", "_partials/scenario_editor.html", status, draft=draft,
-                            scenario=scenario, problems=problems, action=action, kinds=RESULT_KINDS,
+                            scenario=scenario, problems=placed, errors=errors, problems_in_step=in_step,
+                            open_step=open_step, action=action, kinds=RESULT_KINDS,
                             roles=ESCALATION_ROLES, will_version=bool(scenario and store.in_use(scenario)))
 
 
@@ -82,14 +106,20 @@ def new():
 
 @bp.route("/<int:scenario_id>/edit", methods=["GET", "POST"])
 def edit(scenario_id: int):
-    return _edit(_get(scenario_id))
+    scenario = _get(scenario_id)
+    draft = store.draft_of(scenario) if scenario.published_at is not None else None
+    if draft is not None and request.method == "GET":
+        # The lineage already has a draft: go on with it rather than start over from the published version.
+        return redirect(url_for("scenarios.edit", scenario_id=draft.id))
+    return _edit(scenario)
 
 
 @bp.post("/validate")
 def live_validation():
     """HTMX: the editor's problem list for the draft as typed so far."""
     access.require_assign(user())
-    return render_template("_partials/scenario_problems.html", problems=validate(parse_draft(request.form)))
+    draft = parse_draft(request.form)
+    return render_template("_partials/scenario_problems.html", problems=place_problems(draft, validate(draft)))
 
 
 @bp.post("/import")
@@ -121,5 +151,14 @@ def import_file():
 def make_default(scenario_id: int):
     scenario = _get(scenario_id)
     store.make_default(scenario, user())
+    db.commit()
+    return redirect_after_post(url_for("scenarios.show", scenario_id=scenario.id))
+
+
+@bp.post("/<int:scenario_id>/publish")
+def publish(scenario_id: int):
+    """Publish a draft version: new engagements start on it from now on."""
+    scenario = _get(scenario_id)
+    store.publish(scenario, user())
     db.commit()
     return redirect_after_post(url_for("scenarios.show", scenario_id=scenario.id))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from expo.core import db
-from expo.core.models import Engagement, User, utcnow
-from expo.core.scenarios.store import save_scenario, to_definition
+from expo.core.models import Engagement, User
+from expo.core.scenarios.store import publish, save_scenario, to_definition
 from expo.core.services import engagements
 from expo.testing import log_in, new_client, new_engagement, new_exhibition, screenshot, walk
 
@@ -39,7 +39,7 @@ def _board(live_app) -> int:
         definition = to_definition(first)
         definition["steps"][1]["title"] = "Материалы отправлены и получены"
         second = save_scenario(definition, planner, first)
-        second.published_at = second.published_at or utcnow()  # drafts are not offered to new engagements
+        publish(second, planner)  # a new version is a draft: drafts are not offered to new engagements
         db.commit()
         for outcomes in (*TO_STEP.values(), *TO_STEP.values(), TO_RESULT["lost"]):
             engage(*outcomes, amount="1200000")

@@ -2,7 +2,8 @@
 
 ``validate`` lists *every* problem with a path to it, so an editor or an API client can fix
 them all at once: empty scenario, repeated keys, outcomes that lead nowhere (or both to a step
-and a result), steps that can reach no result, unknown result kinds, bad action fields.
+and a result), steps that can reach no result or that no path from the first step reaches,
+unknown result kinds, bad action fields.
 """
 from __future__ import annotations
 
@@ -107,6 +108,8 @@ def validate(definition: Any) -> list[str]:
             problems.append(_problem(f"{path}.kind", _l("unknown result kind; use one of: %(options)s",
                                                         options=", ".join(RESULT_KINDS))))
         _text(result.get("reason"), f"{path}.reason", problems, required=False, limit=KEY_MAX)
+        if not isinstance(result.get("requires_amount", False), bool):
+            problems.append(_problem(f"{path}.requires_amount", _l("must be true or false")))
 
     step_keys: list[str] = []
     for step in steps:
@@ -115,6 +118,7 @@ def validate(definition: Any) -> list[str]:
     edges: dict[str, set[str]] = {}  # step key -> next step keys
     ends: set[str] = set()  # steps with an outcome leading to a result
     seen_steps: set[str] = set()
+    broken_link = False  # an outcome leads to a missing step, or its target is unclear
     for i, step in enumerate(steps):
         path = f"steps[{i}]"
         if not isinstance(step, dict):
@@ -139,11 +143,14 @@ def validate(definition: Any) -> list[str]:
             target, result = outcome.get("next"), outcome.get("result")
             if any(value is not None and not isinstance(value, str) for value in (target, result)):
                 problems.append(_problem(opath, _l("'next' and 'result' must be keys (text)")))
+                broken_link = True
                 continue
             if bool(target) == bool(result):
                 problems.append(_problem(opath, _l("must lead either to a next step or to a result")))
+                broken_link = True
             elif target:
                 if target not in step_keys:
+                    broken_link = True
                     problems.append(_problem(f"{opath}.next", _l("points to no step '%(key)s'", key=target)))
                 elif isinstance(key, str):
                     edges.setdefault(key, set()).add(target)
@@ -164,4 +171,17 @@ def validate(definition: Any) -> list[str]:
     for i, key in enumerate(step_keys):
         if key not in reach:
             problems.append(_problem(f"steps[{i}]", _l("step '%(key)s' can reach no result", key=key)))
+    # Every engagement starts at the first step: a step no path of outcomes leads to is dead weight.
+    # Skipped while an outcome's link is broken: fixing that link is the real problem, and
+    # every step behind it would otherwise be reported too.
+    reached = set(step_keys) if broken_link else set(step_keys[:1])
+    frontier = list(reached)
+    while frontier:
+        for target in edges.get(frontier.pop(), ()):
+            if target not in reached:
+                reached.add(target)
+                frontier.append(target)
+    for i, key in enumerate(step_keys):
+        if key not in reached:
+            problems.append(_problem(f"steps[{i}]", _l("no outcome leads to this step")))
     return [str(p) for p in problems]

@@ -14,7 +14,7 @@ from expo.core import access, db
 from expo.core.access import Actor
 from expo.core.errors import ValidationError
 from expo.core.models import (SYSTEM, Engagement, Scenario, ScenarioAction, ScenarioOutcome, ScenarioResult,
-                              ScenarioStep)
+                              ScenarioStep, utcnow)
 from expo.core.scenarios.definition import validate
 from expo.core.services import audit, refusing_duplicates
 
@@ -49,7 +49,9 @@ def to_definition(scenario: Scenario) -> dict[str, Any]:
         "name": scenario.name,
         "steps": [{"key": s.key, "title": s.title, "actions": [action(a) for a in s.actions],
                    "outcomes": [outcome(o) for o in s.outcomes]} for s in scenario.steps],
-        "results": [{"key": r.key, "title": r.title, "kind": r.kind, **({"reason": r.reason} if r.reason else {})}
+        # Optional fields appear only when set, so older exports and the DESIGN.md example round-trip.
+        "results": [{"key": r.key, "title": r.title, "kind": r.kind, **({"reason": r.reason} if r.reason else {}),
+                     **({"requires_amount": True} if r.requires_amount else {})}
                     for r in scenario.results],
     }
 
@@ -71,30 +73,39 @@ def _fill(scenario: Scenario, definition: dict) -> None:
         for i, step in enumerate(definition["steps"])
     ]
     scenario.results = [ScenarioResult(key=r["key"], title=r["title"], kind=r["kind"], reason=r.get("reason") or None,
-                                       position=i) for i, r in enumerate(definition["results"])]
+                                       requires_amount=r.get("requires_amount", False), position=i)
+                        for i, r in enumerate(definition["results"])]
 
 
 def in_use(scenario: Scenario) -> bool:
     return bool(db.session().scalar(select(func.count(Engagement.id)).where(Engagement.scenario_id == scenario.id)))
 
 
+def draft_of(scenario: Scenario) -> Scenario | None:
+    """The lineage's unpublished newer version, if a planner saved one."""
+    return db.session().scalar(select(Scenario).where(Scenario.lineage_id == scenario.lineage_id,
+                                                      Scenario.published_at.is_(None)))
+
+
 def save_scenario(definition: Any, user: Actor, scenario: Scenario | None = None) -> Scenario:
-    """Create a scenario, or change one (a new version if engagements use it). Planners and admins."""
+    """Create a scenario (published at once), or change one. Changing a version engagements use
+    saves a *draft* next version (or changes the lineage's existing draft): running and new
+    engagements keep the published version until a planner publishes the draft. Planners and admins."""
     access.require_assign(user)
     problems = validate(definition)
     if problems:
         raise ScenarioInvalid(problems)
     session = db.session()
-    if scenario is not None and not scenario.is_current:
+    if scenario is not None and not scenario.is_current and scenario.published_at is not None:
         raise ValidationError(_l("Only the newest version of a scenario can be edited."))
+    if scenario is not None and scenario.published_at is not None and in_use(scenario):
+        scenario = draft_of(scenario) or scenario  # the lineage's draft is changed, not a second one made
     if scenario is None:
-        target = Scenario(version=1, is_current=True, created_by_id=user.id)
+        target = Scenario(version=1, is_current=True, created_by_id=user.id, published_at=utcnow())
         session.add(target)
-    elif in_use(scenario):
-        target = Scenario(lineage_id=scenario.lineage_id, version=scenario.version + 1, is_current=True,
-                          is_default=scenario.is_default, created_by_id=user.id)
-        scenario.is_current = False
-        scenario.is_default = False
+    elif scenario.published_at is not None and in_use(scenario):
+        target = Scenario(lineage_id=scenario.lineage_id, version=scenario.version + 1, is_current=False,
+                          is_default=False, created_by_id=user.id, published_at=None)
         session.add(target)
     else:
         target = scenario
@@ -120,6 +131,26 @@ def save_scenario(definition: Any, user: Actor, scenario: Scenario | None = None
     return target
 
 
+def publish(scenario: Scenario, user: Actor) -> Scenario:
+    """Make a draft the lineage's current version: new engagements start on it, and it is the
+    default if the lineage was. Engagements already running keep their version."""
+    access.require_assign(user)
+    if scenario.published_at is not None:
+        raise ValidationError(_l("This version is already published."))
+    previous = current_version(scenario.id)
+    was_default = bool(previous and previous.is_default)
+    if previous is not None:
+        previous.is_current = False
+        previous.is_default = False
+        db.session().flush()  # free the one-default index before the draft takes it
+    scenario.is_current = True
+    scenario.is_default = was_default
+    scenario.published_at = utcnow()
+    db.session().flush()
+    audit.record("publish", "scenario", scenario.id, user, name=scenario.name, version=scenario.version)
+    return scenario
+
+
 def make_default(scenario: Scenario, user: Actor) -> None:
     """Make a lineage the default (given any of its versions, its newest becomes the default)."""
     access.require_assign(user)
@@ -132,6 +163,11 @@ def make_default(scenario: Scenario, user: Actor) -> None:
 
 def current_scenarios() -> list[Scenario]:
     return list(db.session().scalars(select(Scenario).where(Scenario.is_current).order_by(Scenario.name)))
+
+
+def drafts() -> dict[int, Scenario]:
+    """``{lineage id: its draft version}`` (one statement), for the scenarios list."""
+    return {s.lineage_id: s for s in db.session().scalars(select(Scenario).where(Scenario.published_at.is_(None)))}
 
 
 def default_scenario() -> Scenario:

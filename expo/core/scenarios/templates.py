@@ -44,7 +44,7 @@ def _exhibition_participation() -> dict:
          "outcomes": [{"key": "signed", "title": str(_l("Contract signed")), "result": "contract"},
                       *refuse("price", "quality", "timing", "no_budget", "competitor")]},
     ]
-    results = [{"key": "contract", "title": str(_l("Contract signed")), "kind": "won"}]
+    results = [{"key": "contract", "title": str(_l("Contract signed")), "kind": "won", "requires_amount": True}]
     results += [{"key": f"refused_{r}", "title": str(t), "kind": "lost", "reason": r} for r, t in refusals]
     results.append({"key": "firm_declined", "title": str(_l("The firm declined")), "kind": "declined"})
     return {"name": str(_l("Exhibition participation")), "steps": steps, "results": results}
