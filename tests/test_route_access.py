@@ -20,7 +20,7 @@ from werkzeug.datastructures import FileStorage
 
 from expo.core import db
 from expo.core.imports import runs as imports
-from expo.core.models import SYSTEM, ApiToken, ReportDelivery, Task, User
+from expo.core.models import SYSTEM, ApiToken, PickListItem, ReportDelivery, Task, User
 from expo.core.reports import generate, subscriptions
 from expo.core.services.users import issue_token, start_session
 from expo.testing import DESIGN_EXAMPLE, csv_bytes, new_client, new_engagement, new_exhibition, new_scenario
@@ -48,12 +48,18 @@ ROUTES: dict[tuple[str, str], tuple] = {
     ("POST", "/clients/<int:client_id>/activities"):                            (302, 403, 422, 404, 422, 422),
     ("POST", "/clients/<int:client_id>/contacts"):                              (302, 403, 422, 404, 422, 422),
     ("POST", "/clients/<int:client_id>/contacts/<int:contact_id>/delete"):      (302, 403, 302, 404, 302, 302, FRESH),
+    ("GET", "/clients/<int:client_id>/contacts/<int:contact_id>/delete"):       (302, 403, 200, 404, 200, 200),
     ("GET", "/clients/<int:client_id>/delete"):                                 (302, 403, 403, 404, 403, 403),
     ("POST", "/clients/<int:client_id>/delete"):                                (302, 403, 403, 404, 403, 403),
     ("GET", "/clients/<int:client_id>/edit"):                                   (302, 403, 200, 404, 200, 200),
     ("POST", "/clients/<int:client_id>/edit"):                                  (302, 403, 302, 404, 302, 302),
     ("GET", "/admin/deleted-clients"):                                          (302, 403, 403, 403, 403, 200),
     ("POST", "/admin/deleted-clients/restore"):                                 (302, 403, 403, 403, 403, 302),
+    # pick-lists: admins only; an empty form is refused (no field, no value, no direction)
+    ("GET", "/admin/pick-lists"):                                               (302, 403, 403, 403, 403, 200),
+    ("POST", "/admin/pick-lists"):                                              (302, 403, 403, 403, 403, 422),
+    ("POST", "/admin/pick-lists/<int:item_id>/move"):                           (302, 403, 403, 403, 403, 422),
+    ("POST", "/admin/pick-lists/<int:item_id>/delete"):                         (302, 403, 403, 403, 403, 302, FRESH),
     ("GET", "/clients/delete"):                                                 (302, 403, 403, 403, 403, 403),
     ("POST", "/clients/delete"):                                                (302, 403, 403, 403, 403, 403),
     ("POST", "/clients/export"):                                                (302, 403, 403, 403, 403, 403),
@@ -74,6 +80,8 @@ ROUTES: dict[tuple[str, str], tuple] = {
     ("GET", "/engagements/<int:engagement_id>/documents/<int:action_id>.<any(html, pdf):fmt>"):
         (302, 200, 200, 404, 200, 200),
     ("POST", "/engagements/<int:engagement_id>/outcome"):                       (302, 403, 422, 404, 422, 422),
+    # the confirmation of an outcome that closes the engagement (it writes nothing)
+    ("GET", "/engagements/<int:engagement_id>/outcomes/<outcome_key>"):         (302, 403, 200, 404, 200, 200),
     ("POST", "/engagements/<int:engagement_id>/reopen"):                        (302, 403, 403, 404, 409, 409),
     ("GET", "/exhibitions/"):                                                   (302, 200, 200, 200, 200, 200),
     ("GET", "/exhibitions/<int:exhibition_id>"):                                (302, 200, 200, 200, 200, 200),
@@ -101,6 +109,8 @@ ROUTES: dict[tuple[str, str], tuple] = {
     ("GET", "/scenarios/"):                                                     (302, 200, 200, 200, 200, 200),
     ("GET", "/scenarios/<int:scenario_id>"):                                    (302, 200, 200, 200, 200, 200),
     ("POST", "/scenarios/<int:scenario_id>/default"):                           (302, 403, 403, 403, 302, 302),
+    # publishing: planners and admins; the shared scenario is already published, so it is refused
+    ("POST", "/scenarios/<int:scenario_id>/publish"):                           (302, 403, 403, 403, 422, 422),
     ("GET", "/scenarios/<int:scenario_id>/edit"):                               (302, 403, 403, 403, 200, 200),
     ("POST", "/scenarios/<int:scenario_id>/edit"):                              (302, 403, 403, 403, 200, 200),
     ("GET", "/scenarios/<int:scenario_id>/export.json"):                        (302, 200, 200, 200, 200, 200),
@@ -250,6 +260,7 @@ def _shared_objects(app, planner_id, token_user_id) -> dict:
         token_id = db.session().scalar(select(ApiToken.id).where(ApiToken.label == "probe"))
         return {"exhibition_id": show.id, "scenario_id": scenario.id, "action_id": scenario.steps[0].actions[0].id,
                 "report_id": report.id, "token_id": token_id, "fmt": "html", "filename": "css/expo.css", "table": "steps",
+                "outcome_key": "no",  # the first step's closing outcome (DESIGN.md's example)
                 "import_id": imported.id, "recomputation_id": run.id, "period": "2026-09",
                 "user_id": token_user_id}
 
@@ -270,9 +281,11 @@ def _objects(app, shared: dict, planner_id, manager_id, other_id) -> World:
                                         scenario_id=db.session().get(Scenario, shared["scenario_id"]).id)
             task = db.session().scalar(select(Task).where(Task.engagement_id == engagement.id))
             segment = save_segment({"name": f"Сегмент {side}", "region": "Москва"}, db.session().get(User, owner))
+            pick_item = PickListItem(field="region", value=f"Регион {client.id}", position=client.id)
+            db.session().add(pick_item)
             db.session().flush()
             ids[side] = {"client_id": client.id, "contact_id": contact.id, "engagement_id": engagement.id,
-                         "task_id": task.id, "segment_id": segment.id}
+                         "task_id": task.id, "segment_id": segment.id, "item_id": pick_item.id}
         subscription = subscriptions.create_subscription(
             {"name": "S", "sections": ["summary"], "frequency": "monthly", "day": 1,
              "recipient_user_ids": [planner_id]}, p)

@@ -168,7 +168,7 @@ def test_action_documents_render_sandboxed_as_html_and_pdf(app, client, planner)
     assert pdf.mimetype == "application/pdf"
     reader = PdfReader(io.BytesIO(pdf.data))
     content = "".join(page.extract_text() for page in reader.pages)
-    assert "ООО «Документ»" in content and "150000.00" in content
+    assert "ООО «Документ»" in content and "150,000.00" in content  # formatted in the locale (English here)
 
 
 def test_a_hostile_document_template_cannot_escape_the_sandbox(app, client, planner):

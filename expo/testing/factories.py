@@ -46,10 +46,12 @@ def new_engagement(user, client, exhibition, **fields):
     return engagement
 
 
-def walk(engagement: Engagement, user, *outcomes: str) -> Engagement:
-    """Choose ``outcomes`` one after another (each committed), as the outcome buttons would."""
-    for outcome in outcomes:
-        process.choose_outcome(engagement, outcome, user)
+def walk(engagement: Engagement, user, *outcomes: str, contract_amount=None) -> Engagement:
+    """Choose ``outcomes`` one after another (each committed), as the outcome buttons would;
+    ``contract_amount`` goes with the last one (a result that requires it asks for it)."""
+    for number, outcome in enumerate(outcomes, 1):
+        amount = contract_amount if number == len(outcomes) else None
+        process.choose_outcome(engagement, outcome, user, **({"contract_amount": amount} if amount else {}))
         db.commit()
     return engagement
 

@@ -7,7 +7,6 @@ from sqlalchemy import select
 from expo.core import db
 from expo.core.models import Engagement, User
 from expo.core.scenarios.store import publish, save_scenario, to_definition
-from expo.core.services import engagements
 from expo.testing import log_in, new_client, new_engagement, new_exhibition, screenshot, walk
 
 # outcome keys of the standard scenario that bring an engagement to each step, and to each kind of result
@@ -29,13 +28,12 @@ def _board(live_app) -> int:
             n += 1
             client = new_client(planner, name=f"ООО «Северные металлоконструкции и комплектация-{n}»",
                                 manager_id=planner.id)
-            return walk(new_engagement(planner, client, show, expected_amount=amount), planner, *outcomes)
+            return walk(new_engagement(planner, client, show, expected_amount=amount), planner, *outcomes,
+                        contract_amount="1250000" if outcomes == TO_RESULT["won"] else None)
 
         for outcomes in (*TO_STEP.values(), *TO_RESULT.values()):
             engage(*outcomes)
-        won = db.session().scalar(select(Engagement).where(Engagement.state == "won"))
-        engagements.update_engagement(won, {"contract_amount": "1250000"}, planner)
-        first = won.scenario
+        first = db.session().scalar(select(Engagement).where(Engagement.state == "won")).scenario
         definition = to_definition(first)
         definition["steps"][1]["title"] = "Материалы отправлены и получены"
         second = save_scenario(definition, planner, first)

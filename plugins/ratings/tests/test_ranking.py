@@ -36,7 +36,7 @@ def test_the_client_list_sorts_by_the_total_without_exhibition(ranked, login_as)
     page = login_as(ranked.planner)
     html = page.get("/clients/?sort=-rating").get_data(as_text=True)
     assert _names(html, ["Ромашка", "Василёк", "Чужой"]) == ["Василёк", "Ромашка", "Чужой"]
-    assert re.search(r"Василёк.*?<td>10</td>", html, re.S)
+    assert re.search(r"Василёк.*?<td[^>]*>10</td>", html, re.S)
     ascending = page.get("/clients/?sort=rating").get_data(as_text=True)
     assert _names(ascending, ["Ромашка", "Василёк", "Чужой"]) == ["Чужой", "Ромашка", "Василёк"]
     default = page.get("/clients/").get_data(as_text=True)  # the client list keeps its order by name
@@ -48,7 +48,7 @@ def test_an_exhibitions_engagements_are_ranked_by_the_total_there_by_default(ran
     url = f"/exhibitions/{ranked.show.id}/engagements"
     html = page.get(url).get_data(as_text=True)
     assert _names(html, ["Ромашка", "Василёк", "Чужой"]) == ["Чужой", "Василёк", "Ромашка"]  # 28, 10, 5
-    assert "<td>28</td>" in html
+    assert re.search(r"<td[^>]*>28</td>", html)
     board = page.get(f"/exhibitions/{ranked.show.id}").get_data(as_text=True)
     assert _names(board, ["Ромашка", "Чужой"]) == ["Чужой", "Ромашка"]  # the open column, best first
     oldest_first = page.get(url + "?sort=opened_at").get_data(as_text=True)
