@@ -136,3 +136,18 @@ def test_imports_and_the_api_keep_accepting_any_value(app, api, planner):
     _fill_lists(app)
     answer = api(planner).post("/clients", json={"name": "Через API", "region": "Тверь"})
     assert answer.status_code == 201, answer.get_json()
+
+
+def test_sorting_by_name_leaves_the_legal_form_and_quotes_aside(app, client, planner):
+    with app.app_context():
+        me = db.session().get(User, planner.id)
+        for name in ("ООО «Яблоко»", "АО \"Берёза\"", "ИП Алексеев", "Вишня"):
+            new_client(me, name=name)
+    order = ["ИП Алексеев", "АО &#34;Берёза&#34;", "Вишня", "ООО «Яблоко»"]
+
+    def names(url):
+        html = client.get(url).get_data(as_text=True)
+        return sorted(order, key=lambda name: html.index(f">{name}</a>"))
+
+    assert names("/clients/") == order  # the default: by name
+    assert names("/clients/?sort=-name") == order[::-1]

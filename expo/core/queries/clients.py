@@ -18,7 +18,9 @@ from expo.core.validation import parse_id
 
 FILTERS = ("region", "industry", "channel", "category", "manager_id")
 DEFAULT_SORTING = Sorting("name")
-CORE_SORTS = {"name": Client.name, "created_at": Client.created_at, "region": Client.region,
+# By name is by the name people mean: without its legal form and quotes («ООО «Ромашка»» among
+# the Р, not the О), the key every write keeps (expo.core.names.name_key).
+CORE_SORTS = {"name": Client.name_key, "created_at": Client.created_at, "region": Client.region,
               "industry": Client.industry, "category": Client.category}
 
 
