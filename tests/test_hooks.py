@@ -397,7 +397,7 @@ def test_hook_list_columns(slots_app, make_user):
     assert "Name length" in html
     # sorted in SQL by the plugin's expression, longest name first
     assert html.index("Альфа-Длинное-Имя") < html.index("Бета")
-    assert "<td>17</td>" in html
+    assert re.search(r"<td[^>]*>17</td>", html)  # the plugin's cell (labelled for the phone layout)
 
 
 def test_hook_list_filters(slots_app, make_user, api):
@@ -435,7 +435,7 @@ def test_a_list_column_may_read_a_joined_row(make_app, make_user):
     with count_queries(app) as statements:
         html = page.get("/clients/?sort=-manager_email").get_data(as_text=True)
     assert html.index("С менеджером") < html.index("У планировщика") < html.index("Без менеджера")  # no row: last
-    assert f"<td>{len('a-rather-long-address@firm.ru')}</td>" in html
+    assert re.search(rf"<td[^>]*>{len('a-rather-long-address@firm.ru')}</td>", html)
     assert len(statements) == len([s for s in statements if "probe_manager" not in s]) + 1  # one statement joins
 
 
