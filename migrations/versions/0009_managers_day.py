@@ -22,12 +22,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("step_log") as batch:
-        batch.add_column(sa.Column("comment", sa.Text(), nullable=True))
-    with op.batch_alter_table("scenario_results") as batch:
-        batch.add_column(sa.Column("requires_amount", sa.Boolean(), nullable=False, server_default=sa.false()))
-    with op.batch_alter_table("scenarios") as batch:
-        batch.add_column(sa.Column("published_at", sa.DateTime(timezone=True), nullable=True))
+    # Plain ALTER TABLE (SQLite ≥ 3.35 adds and drops columns itself): a batch copy of
+    # ``scenarios`` would drop a table every engagement and step-log row refers to.
+    op.add_column("step_log", sa.Column("comment", sa.Text(), nullable=True))
+    op.add_column("scenario_results",
+                  sa.Column("requires_amount", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("scenarios", sa.Column("published_at", sa.DateTime(timezone=True), nullable=True))
     op.execute("UPDATE scenarios SET published_at = created_at")
     op.create_table(
         "pick_list_items",
@@ -52,9 +52,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_engagements_board", table_name="engagements")
     op.drop_table("pick_list_items")
-    with op.batch_alter_table("scenarios") as batch:
-        batch.drop_column("published_at")
-    with op.batch_alter_table("scenario_results") as batch:
-        batch.drop_column("requires_amount")
-    with op.batch_alter_table("step_log") as batch:
-        batch.drop_column("comment")
+    op.drop_column("scenarios", "published_at")
+    op.drop_column("scenario_results", "requires_amount")
+    op.drop_column("step_log", "comment")
