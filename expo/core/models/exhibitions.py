@@ -56,6 +56,9 @@ class Engagement(Base):
         # counts and sums an index-only scan on PostgreSQL (expo.core.queries.board).
         Index("ix_engagements_board", "exhibition_id", "scenario_id", "state", "step", "opened_at",
               postgresql_include=["client_id", "manager_id", "result", "expected_amount", "contract_amount"]),
+        # A scenario's engagements opened in a period (the funnel's period filter, its widget).
+        Index("ix_engagements_opened", "scenario_id", "opened_at",
+              postgresql_include=["id", "exhibition_id", "manager_id", "client_id"]),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -125,6 +125,11 @@ class ScenarioResult(Base):
     scenario: Mapped[Scenario] = relationship(back_populates="results")
 
 
+# What the funnel reads from a step-log row (INCLUDEd in the index by engagement on PostgreSQL).
+STEP_LOG_FUNNEL_COLUMNS = ["scenario_id", "exhibition_id", "manager_id", "step", "first_entry", "left_at",
+                           "closing", "result", "result_kind", "result_reason"]
+
+
 class StepLog(Base):
     """One row per entry into a step: the fact table of every analytic.
 
@@ -146,7 +151,9 @@ class StepLog(Base):
         Index("ix_step_log_closing", "scenario_id", "exhibition_id", "step", "result", "result_kind", "result_reason",
               postgresql_include=["manager_id", "engagement_id"], postgresql_where=text("closing"),
               sqlite_where=text("closing")),
-        Index("ix_step_log_engagement", "engagement_id", "entered_at"),
+        # An engagement's history; and on PostgreSQL the funnel's rows of a few engagements (a period,
+        # a client filter) read from it alone.
+        Index("ix_step_log_engagement", "engagement_id", "entered_at", postgresql_include=STEP_LOG_FUNNEL_COLUMNS),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

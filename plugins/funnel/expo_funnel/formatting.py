@@ -19,7 +19,8 @@ def drill(sel, number, kind: str, step: str | None = None, result: str | None = 
     if not (links and number):
         return escape(number)
     extra = {"kind": kind, **({"step": step} if step else {}), **({"result": result} if result else {})}
-    return Markup('<a href="{}">{}</a>').format(_prefix(sel) + urlencode(extra), number)
+    # f-strings over escaped parts: ``Markup.format`` costs ten times as much, a hundred times a page
+    return Markup(f'<a href="{escape(_prefix(sel) + urlencode(extra))}">{escape(number)}</a>')
 
 
 def _prefix(sel) -> str:
@@ -43,7 +44,7 @@ def options(rows, selected: str | None, value: str | None = "id", label: str = "
         key = row if value is None else getattr(row, value)
         mark = " selected" if selected is not None and str(key) == selected else ""
         if value is None:
-            parts.append(Markup("<option{}>{}</option>").format(Markup(mark), shown))
+            parts.append(f"<option{mark}>{escape(shown)}</option>")
         else:
-            parts.append(Markup('<option value="{}"{}>{}</option>').format(key, Markup(mark), shown))
-    return Markup("").join(parts)
+            parts.append(f'<option value="{escape(key)}"{mark}>{escape(shown)}</option>')
+    return Markup("".join(parts))

@@ -93,11 +93,15 @@ def engagement_conditions(sel: Selection, deleted: bool = False) -> list:
 def log_conditions(sel: Selection, deleted: bool = False) -> list:
     """Conditions on ``StepLog``: the denormalised columns first (what the indexes serve); the
     engagement's own filters only when asked for. ``deleted`` as for ``engagement_conditions``."""
-    found = [*key_conditions(StepLog, sel),
-             StepLog.engagement_id.in_(_deleted_clients_engagements()) if deleted
-             else StepLog.engagement_id.not_in(_deleted_clients_engagements())]
+    found = key_conditions(StepLog, sel)
     if sel.narrows_engagements:
-        found.append(StepLog.engagement_id.in_(select(Engagement.id).where(*engagement_conditions(sel))))
+        # The engagements' own conditions leave the deleted clients out (or keep only them): the log
+        # must not test it again, or PostgreSQL, costing that test on every probe, scans the whole
+        # scenario's log instead of reading those engagements' rows (ix_step_log_engagement).
+        found.append(StepLog.engagement_id.in_(select(Engagement.id).where(*engagement_conditions(sel, deleted))))
+    else:
+        found.append(StepLog.engagement_id.in_(_deleted_clients_engagements()) if deleted
+                     else StepLog.engagement_id.not_in(_deleted_clients_engagements()))
     return found
 
 
