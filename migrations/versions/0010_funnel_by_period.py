@@ -10,8 +10,12 @@ rows. Without an index on ``opened_at`` PostgreSQL scanned every engagement, and
 funnel's columns in ``ix_step_log_engagement`` it scanned the scenario's whole log (115–220 ms a
 statement at 1 M engagements and 2.5 M log rows, four statements a widget). Now both are
 index-only reads of the period's rows.
+
+``ix_engagements_open``: the start page counts the open engagements (a tenth of them); without it
+PostgreSQL read all 1 M rows (118 ms), now the open ones' entries alone (≈ 30 ms).
 """
 from alembic import op
+import sqlalchemy as sa
 
 revision = '0010'
 down_revision = '0009'
@@ -20,9 +24,11 @@ depends_on = None
 
 STEP_LOG_FUNNEL_COLUMNS = ["scenario_id", "exhibition_id", "manager_id", "step", "first_entry", "left_at",
                            "closing", "result", "result_kind", "result_reason"]
+OPEN = sa.text("state = 'open'")
 
 
 def upgrade() -> None:
+    op.create_index("ix_engagements_open", "engagements", ["client_id"], postgresql_where=OPEN, sqlite_where=OPEN)
     op.create_index("ix_engagements_opened", "engagements", ["scenario_id", "opened_at"],
                     postgresql_include=["id", "exhibition_id", "manager_id", "client_id"])
     op.drop_index("ix_step_log_engagement", table_name="step_log")
@@ -34,3 +40,4 @@ def downgrade() -> None:
     op.drop_index("ix_step_log_engagement", table_name="step_log")
     op.create_index("ix_step_log_engagement", "step_log", ["engagement_id", "entered_at"])
     op.drop_index("ix_engagements_opened", table_name="engagements")
+    op.drop_index("ix_engagements_open", table_name="engagements")

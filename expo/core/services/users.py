@@ -235,20 +235,22 @@ def _session_cutoff():
 def user_for_session(token: str) -> User | None:
     """The user a session cookie names: none once logged out, expired (``EXPO_SESSION_DAYS`` after
     the login) or deactivated."""
-    # The layout shows the unread count on every page: it comes with the session row and its user
-    # (one statement per request instead of two).
+    # Every request asks: the session row, its user and the unread count the layout shows come in
+    # one statement (not three).
     unread = (select(func.count()).select_from(Notification)
               .where(Notification.user_id == LoginSession.user_id, Notification.read_at.is_(None))
               .correlate(LoginSession).scalar_subquery())
-    found = db.session().execute(select(LoginSession, unread).where(LoginSession.token_hash == _digest(token))).first()
+    found = db.session().execute(select(LoginSession.created_at, User, unread)
+                                 .join(User, User.id == LoginSession.user_id)
+                                 .where(LoginSession.token_hash == _digest(token))).first()
     if found is None:
         return None
-    row, unread_count = found
-    if not row.user.active or row.created_at < _session_cutoff():
+    created_at, user, unread_count = found
+    if not user.active or created_at < _session_cutoff():
         return None
-    row.user.session_token = token
-    row.user.unread_notifications = unread_count
-    return row.user
+    user.session_token = token
+    user.unread_notifications = unread_count
+    return user
 
 
 def end_session(token: str) -> None:
