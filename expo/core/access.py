@@ -52,8 +52,15 @@ def scope_activities(query: Select, user: User) -> Select:
     someone else, just as the engagement itself answers 404). See docs/decisions/0017."""
     if user.sees_all_clients:
         return query
-    own_engagements = select(Engagement.id).where(Engagement.manager_id == user.id)
-    return query.where(Activity.engagement_id.is_(None) | Activity.engagement_id.in_(own_engagements))
+    return query.where(Activity.engagement_id.is_(None) | own_engagement(Activity.engagement_id, user))
+
+
+def own_engagement(engagement_id, user: User):
+    """``engagement_id`` names one of ``user``'s engagements: a correlated look-up by primary key.
+    (``IN (SELECT id … WHERE manager_id = …)`` made PostgreSQL hash all of a manager's engagements,
+    250 000 for the busiest, for every statement that asked.)"""
+    mine = aliased(Engagement)
+    return exists().where(mine.id == engagement_id, mine.manager_id == user.id)
 
 
 def can_see_client(user: User, client: Client) -> bool:

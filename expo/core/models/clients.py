@@ -17,12 +17,11 @@ CATEGORIES = ("active", "potential", "lost")
 class Client(Base):
     __tablename__ = "clients"
     __table_args__ = (
-        # The list filters by these and sorts by name within them.
-        Index("ix_clients_manager_name", "manager_id", "name"),
-        Index("ix_clients_region_name", "region", "name"),
-        Index("ix_clients_industry_name", "industry", "name"),
-        Index("ix_clients_channel_name", "channel", "name"),
-        Index("ix_clients_category_name", "category", "name"),
+        # The list filters by these and sorts by name within them (the name key, then the id, as
+        # its ORDER BY); PostgreSQL counts a filter's live clients from the index alone.
+        *(Index(f"ix_clients_{field}_name", column, "name_key", "id", postgresql_include=["deleted_at"])
+          for field, column in (("manager", "manager_id"), ("region", "region"), ("industry", "industry"),
+                                ("channel", "channel"), ("category", "category"))),
         # The import matches rows by the name key (and the e-mail: index below; tax id: its own).
         Index("ix_clients_name_key", "name_key"),
         # One client per tax id; many without one. Checked in the service too, but only this holds

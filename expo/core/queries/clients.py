@@ -96,18 +96,18 @@ def _work_columns(user: User) -> list:
     """Correlated subqueries (one value each, per row of the page's one statement), so the page
     stays two statements however many rows it shows. A user who sees only their own clients sees
     only what their own engagements hold, as on the card (``access.scope_activities``)."""
-    own = None if user.sees_all_clients else select(Engagement.id).where(Engagement.manager_id == user.id)
+    own_only = not user.sees_all_clients
     step = (select(ScenarioStep.title).join(Engagement, (ScenarioStep.scenario_id == Engagement.scenario_id)
                                            & (ScenarioStep.key == Engagement.step))
             .where(Engagement.client_id == Client.id, Engagement.state == "open"))
-    if own is not None:
+    if own_only:
         step = step.where(Engagement.manager_id == user.id)
     step = step.order_by(Engagement.opened_at.desc(), Engagement.id.desc()).limit(1)
     contact = select(func.max(Activity.occurred_at)).where(Activity.client_id == Client.id)
     task = select(Task).where(Task.client_id == Client.id, Task.done_at.is_(None), Task.cancelled_at.is_(None))
-    if own is not None:
-        contact = contact.where(Activity.engagement_id.is_(None) | Activity.engagement_id.in_(own))
-        task = task.where(Task.engagement_id.is_(None) | Task.engagement_id.in_(own))
+    if own_only:
+        contact = contact.where(Activity.engagement_id.is_(None) | access.own_engagement(Activity.engagement_id, user))
+        task = task.where(Task.engagement_id.is_(None) | access.own_engagement(Task.engagement_id, user))
     task = task.order_by(Task.due_on, Task.id).limit(1)
     return [step.scalar_subquery().label("work_step"), contact.scalar_subquery().label("work_last_contact"),
             task.with_only_columns(Task.due_on).scalar_subquery().label("work_task_due"),
