@@ -16,15 +16,20 @@ from sqlalchemy import event
 WARM_UPS = 5
 
 
-def median_ms(action, runs: int) -> float:
-    for _ in range(WARM_UPS):  # caches, plans, and psycopg's server-side prepared statements
+def times_ms(action, runs: int, warm_ups: int = WARM_UPS) -> list[float]:
+    """``action`` timed ``runs`` times (ms) after ``warm_ups`` untimed runs."""
+    for _ in range(warm_ups):  # caches, plans, and psycopg's server-side prepared statements
         action()
-    times = []
+    found = []
     for _ in range(runs):
         began = time.perf_counter()
         action()
-        times.append((time.perf_counter() - began) * 1000)
-    return statistics.median(times)
+        found.append((time.perf_counter() - began) * 1000)
+    return found
+
+
+def median_ms(action, runs: int) -> float:
+    return statistics.median(times_ms(action, runs))
 
 
 def statements_of(app, action) -> list[tuple[str, object]]:

@@ -23,7 +23,6 @@ import platform
 import re
 import statistics
 import sys
-import time
 from datetime import date
 
 from sqlalchemy import func, select
@@ -31,9 +30,9 @@ from sqlalchemy import func, select
 from expo import create_app
 from expo.core import db
 from expo.core.demo import DEMO_PASSWORD
-from expo.core.models import Client, Engagement, Exhibition, User
+from expo.core.models import Client, Engagement, User
 from expo.testing import PageClient
-from page_timing import raw, statements_of
+from page_timing import raw, statements_of, times_ms
 
 WARM_UPS = 3
 BEGIN, END = "<!-- bench/pages.py: begin -->", "<!-- bench/pages.py: end -->"
@@ -42,17 +41,6 @@ BEGIN, END = "<!-- bench/pages.py: begin -->", "<!-- bench/pages.py: end -->"
 def percentile(times: list[float], share: float) -> float:
     ordered = sorted(times)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-def timed(action, runs: int) -> list[float]:
-    for _ in range(WARM_UPS):
-        action()
-    found = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        action()
-        found.append((time.perf_counter() - began) * 1000)
-    return found
 
 
 def fixtures(app) -> dict:
@@ -86,7 +74,6 @@ def fixtures(app) -> dict:
         # a common search: a frequent part of names (one in twenty); a rare one: one client's own name
         found["common_q"] = "центр"
         found["rare_q"] = re.sub(r"^\W*(ООО|АО|ЗАО|ПАО|ИП)\W*", "", name or "")[:12]
-        found["exhibitions"] = s.scalar(select(func.count()).select_from(Exhibition))
         s.rollback()
     return found
 
@@ -143,8 +130,8 @@ def main() -> None:
                 response.get_data()
 
             statements = statements_of(app, fetch)
-            times = timed(fetch, args.runs)
-            raw_ms = statistics.median(timed(raw(app, statements), args.runs))
+            times = times_ms(fetch, args.runs, WARM_UPS)
+            raw_ms = statistics.median(times_ms(raw(app, statements), args.runs, WARM_UPS))
             p50, p95 = statistics.median(times), percentile(times, 0.95)
             ok = p95 < 150 and (p50 <= 3 * raw_ms if raw_ms >= 5 else p50 <= raw_ms + 3)
             rows.append((name, role, p50, p95, raw_ms, len(statements), ok))
