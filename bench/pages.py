@@ -31,6 +31,7 @@ from expo import create_app
 from expo.core import db
 from expo.core.demo import DEMO_PASSWORD
 from expo.core.models import Client, Engagement, User
+from expo.core.queries.keyset import Cursor, end_cursor
 from expo.testing import PageClient
 from page_timing import raw, statements_of, times_ms
 
@@ -68,6 +69,15 @@ def fixtures(app) -> dict:
             "clients": s.scalar(select(func.count()).select_from(Client)),
             "engagements": s.scalar(select(func.count()).select_from(Engagement)),
         }
+        # The deep page is the one the pager's "next" reaches at row 100 000 (half way for the
+        # manager): its cursor, as the page before it would have written it.
+        deep = {}
+        for role, where in (("admin", ()), ("manager", (Client.manager_id == manager.id,))):
+            live = select(Client.name_key, Client.id).where(Client.deleted_at.is_(None), *where)
+            position = min(100_000, s.scalar(select(func.count()).select_from(live.subquery())) // 2)
+            row = s.execute(live.order_by(Client.name_key, Client.id).offset(position - 1).limit(1)).one()
+            deep[role] = Cursor("name", 0, tuple(row), False, position).token()
+        found["deep_cursor"] = deep
         found["engagement_id"] = s.scalar(select(Engagement.id).where(Engagement.client_id == found["client_id"])
                                           .order_by(Engagement.id).limit(1))
         name = s.scalar(select(Client.name).where(Client.id == found["client_id"]))
@@ -88,7 +98,8 @@ def pages(f: dict, role: str, plugins: set[str]) -> list[tuple[str, str]]:
         found += [(f"clients sort {key}", f"/clients/?sort={key}"), (f"clients sort -{key}", f"/clients/?sort=-{key}")]
     found += [("clients search common", f"/clients/?q={f['common_q']}"),
               ("clients search rare", f"/clients/?q={f['rare_q']}"),
-              ("clients deep page", "/clients/?offset=100000"),
+              ("clients deep page", f"/clients/?cursor={f['deep_cursor'][role]}"),
+              ("clients last page", f"/clients/?cursor={end_cursor('name', 1, 0).token()}"),
               ("client card", f"/clients/{f['client_id']}"),
               ("engagement", f"/engagements/{f['engagement_id']}"),
               ("exhibitions", "/exhibitions/"),
@@ -108,6 +119,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--write", help="a Markdown file whose bench/pages.py section gets the table")
+    parser.add_argument("--only", default="", help="a regular expression: only the pages whose name matches")
     args = parser.parse_args()
     app = create_app()
     plugins = set(app.blueprints)  # each enabled plugin's pages are its blueprint
@@ -119,6 +131,8 @@ def main() -> None:
         page = PageClient(app)
         assert page.login(email, DEMO_PASSWORD).status_code == 302, f"{email} cannot log in"
         for name, url in pages(f, role, plugins):
+            if not re.search(args.only, name):
+                continue
             response = page.get(url)
             if response.status_code != 200:  # a page this role may not open (e.g. a plugin for planners)
                 print(f"page={name.replace(' ', '_')} role={role} status={response.status_code}", flush=True)

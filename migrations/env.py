@@ -9,7 +9,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from expo.config import fill_defaults, from_environment
-from expo.core.migrate import not_a_version_table
+from expo.core.migrate import declared_for, not_a_version_table
 from expo.core.models import Base
 
 config = context.config
@@ -24,6 +24,7 @@ def run(connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying
         compare_type=True,
         include_name=not_a_version_table,  # autogenerate must not drop the plugins' version tables
+        include_object=declared_for(connection.dialect.name),  # nor add PostgreSQL-only indexes to SQLite
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from expo.core import db
-from expo.core.migrate import not_a_version_table
+from expo.core.migrate import declared_for, not_a_version_table
 from expo.core.models import Base, Client, Engagement, Exhibition, utcnow
 
 
@@ -20,8 +20,9 @@ def test_migrations_match_the_models(app):
     with app.app_context():
         with db.engine().connect() as connection:
             # Each plugin keeps its own version table (alembic_version_<plugin>), which no model declares.
-            context = MigrationContext.configure(connection, opts={"compare_type": True,
-                                                                   "include_name": not_a_version_table})
+            context = MigrationContext.configure(connection, opts={
+                "compare_type": True, "include_name": not_a_version_table,
+                "include_object": declared_for(connection.dialect.name)})
             diff = compare_metadata(context, Base.metadata)
     assert diff == []
 

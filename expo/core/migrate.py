@@ -24,6 +24,17 @@ def not_a_version_table(name, type_, _parent_names) -> bool:
     return not (type_ == "table" and name.startswith("alembic_version"))
 
 
+def declared_for(dialect: str):
+    """For Alembic's ``include_object``: leave out the model's objects meant for another database
+    (an index declared with ``.ddl_if(dialect="postgresql")``, such as the trigram indexes, which
+    no SQLite database has)."""
+    def include(obj, _name, _type, reflected, _compare_to) -> bool:
+        only = getattr(obj, "_ddl_if", None)
+        return reflected or only is None or only.dialect in (None, dialect)
+
+    return include
+
+
 def alembic_config(connection, version_table: str = "alembic_version",
                    versions: Path | None = None) -> Config:
     config = Config()

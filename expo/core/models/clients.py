@@ -22,8 +22,14 @@ class Client(Base):
         *(Index(f"ix_clients_{field}_name", column, "name_key", "id", postgresql_include=["deleted_at"])
           for field, column in (("manager", "manager_id"), ("region", "region"), ("industry", "industry"),
                                 ("channel", "channel"), ("category", "category"))),
-        # The import matches rows by the name key (and the e-mail: index below; tax id: its own).
-        Index("ix_clients_name_key", "name_key"),
+        # The list's order by name and by date (keyset paging reads them, docs/decisions/0023);
+        # the import matches rows by the name key (and the e-mail: index below; tax id: its own).
+        Index("ix_clients_name_key", "name_key", "id", postgresql_include=["deleted_at"]),
+        Index("ix_clients_created_at", "created_at", "id"),
+        # Substring search by trigrams (PostgreSQL's pg_trgm; migration 0011 creates the extension).
+        *(Index(f"ix_clients_{column}_trgm", column, postgresql_using="gin",
+                postgresql_ops={column: "gin_trgm_ops"}).ddl_if(dialect="postgresql")
+          for column in ("name_search", "tax_id")),
         # One client per tax id; many without one. Checked in the service too, but only this holds
         # when two requests race (migration 0004 cleared the duplicates older data had).
         Index("uq_clients_tax_id", "tax_id", unique=True, sqlite_where=text("tax_id IS NOT NULL"),
@@ -46,7 +52,7 @@ class Client(Base):
     phone: Mapped[Optional[str]] = mapped_column(String(50))
     notes: Mapped[Optional[str]] = mapped_column(Text)
     manager_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # Soft deletion: set, the client is hidden everywhere (expo.core.access) until restored or
     # purged for good by the scheduled purge (docs/decisions/0010-client-base-import-and-deletion.md).
