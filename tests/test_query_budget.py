@@ -79,3 +79,36 @@ def test_admin_pages_do_not_grow_with_the_data(make_app, make_user, url):
         counts.append(len(statements))
     assert counts[0] == counts[1], f"{url}: {counts[0]} statements with less data, {counts[1]} with more"
     assert counts[1] <= 12
+
+
+@pytest.mark.parametrize("sort", ["name", "-region", "industry"])
+def test_a_page_reached_by_cursor_does_not_grow_with_the_data(make_app, make_user, sort):
+    """The client list's "next" page: the count and one page statement, however many clients come
+    before it. (A page that reaches the end of the values reads the blanks too, one more statement:
+    every client has a region and an industry here, and the second page is never the last.)"""
+    import html
+    import re
+
+    from sqlalchemy import update
+
+    from expo.core.models import Client
+
+    counts = []
+    for size in (6, 12):
+        app = make_app()
+        if not counts:
+            make_user("planner", email="p@firm.ru")
+            make_user("manager")
+        _fill(app, size)
+        with app.app_context():
+            db.session().execute(update(Client).values(region="Казань", industry="IT"))
+            db.commit()
+        page = PageClient(app)
+        page.login("p@firm.ru")
+        first = page.get(f"/clients/?sort={sort}&limit=2").get_data(as_text=True)
+        after = html.unescape(re.search(r'<a href="([^"]+)"[^>]* rel="next"', first).group(1))
+        assert "cursor=" in after
+        with count_queries(app) as statements:
+            assert page.get(after).status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1], f"{sort}: {counts[0]} statements with less data, {counts[1]} with more"
