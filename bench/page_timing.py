@@ -55,10 +55,13 @@ def raw(app, statements):
     def run():
         with engine.connect() as connection:
             driver = connection.connection.driver_connection
-            with driver.cursor() as cursor:
+            cursor = driver.cursor()  # sqlite3's cursor is no context manager
+            try:
                 for statement, parameters in statements:
                     cursor.execute(statement, parameters)
                     cursor.fetchall() if cursor.description else None
+            finally:
+                cursor.close()
             driver.rollback()
     return run
 

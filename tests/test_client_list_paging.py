@@ -123,3 +123,31 @@ def test_a_cursor_of_another_order_is_refused(app, client, firm):
         token = _read(db.session().get(User, firm.id), "name").next_cursor
     page = client.get(f"/clients/?sort=region&cursor={token}").get_data(as_text=True)
     assert "cursor" in page and "another order" in page or "другого порядка" in page
+
+
+def test_a_hand_made_cursor_is_refused_even_when_well_formed(app, client, firm):
+    """Tokens are signed: one written by hand (or with another firm's key) is not read."""
+    import base64
+    import json
+
+    from itsdangerous import URLSafeSerializer
+
+    forged = base64.urlsafe_b64encode(json.dumps({"o": "name", "s": 0, "v": ["а", 10**30], "b": 0, "p": 10**40})
+                                      .encode()).decode()
+    other_key = URLSafeSerializer("another secret", salt="expo.list-cursor").dumps(
+        {"o": "name", "s": 0, "v": ["а", 1], "b": 0, "p": 5})
+    for token in (forged, other_key):
+        page = client.get(f"/clients/?cursor={token}").get_data(as_text=True)
+        assert "This page link is damaged" in page or "Ссылка на страницу повреждена" in page
+
+
+def test_the_api_pages_by_cursor_too(api, firm, app):
+    as_planner = api(firm)
+    first = as_planner.get("/clients?sort=-region&limit=10").json
+    second = as_planner.get(f"/clients?sort=-region&limit=10&cursor={first['next_cursor']}").json
+    third = as_planner.get(f"/clients?sort=-region&limit=10&cursor={second['next_cursor']}").json
+    assert (first["offset"], second["offset"], third["offset"]) == (0, 10, 20)
+    assert third["next_cursor"] is None
+    with app.app_context():
+        expected = _expected(app, "-region")
+    assert [c["id"] for page in (first, second, third) for c in page["items"]] == expected

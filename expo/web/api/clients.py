@@ -18,7 +18,8 @@ from expo.web.api.common import (activity_json, api_user, body, client_json, con
 def clients_list():
     query, _columns, _extra = list_query(request.args, api_user())
     page = list_clients(api_user(), query)
-    return listing([client_json(c) for c, _extra in page.rows], page.total, query.limit, query.offset)
+    return listing([client_json(c) for c, _extra in page.rows], page.total, query.limit, page.position,
+                   next_cursor=page.next_cursor)
 
 
 @bp.get("/clients/export")

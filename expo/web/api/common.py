@@ -66,8 +66,9 @@ def paging(default: int = 50) -> tuple[int, int]:
     return paging_from_args(request.args, default)
 
 
-def listing(items: list, total: int, limit: int, offset: int):
-    return jsonify({"items": items, "total": total, "limit": limit, "offset": offset})
+def listing(items: list, total: int, limit: int, offset: int, **more):
+    """A list's response; ``more`` adds fields (the client list's ``next_cursor``)."""
+    return jsonify({"items": items, "total": total, "limit": limit, "offset": offset, **more})
 
 
 def _value(value: Any) -> Any:

@@ -201,6 +201,14 @@ def _list_of(name: str) -> dict:
                ("items", "total", "limit", "offset"))
 
 
+def _cursor_list_of(name: str) -> dict:
+    """A list that also pages by cursor: ``next_cursor`` reads the next page (null on the last)."""
+    listed = _list_of(name)
+    listed["properties"]["next_cursor"] = NSTR
+    listed["required"] = [*listed["required"], "next_cursor"]
+    return listed
+
+
 def _param(name: str, schema: dict, where: str = "query", description: str = "") -> dict:
     return {"name": name, "in": where, "required": where == "path", "schema": schema,
             "description": description}
@@ -239,7 +247,9 @@ MANAGEMENT = (401, 403)  # reports, subscriptions and the user list are not for 
 PATHS = {
     "/users": {"get": op("List users (planners, admins)", _json(_list_of("User")), errors=MANAGEMENT)},
     "/clients": {
-        "get": op("List clients", _json(_list_of("Client")), params=CLIENT_FILTERS + PAGING, errors=LIST),
+        "get": op("List clients", _json(_cursor_list_of("Client")), errors=LIST, params=CLIENT_FILTERS + PAGING + [
+            _param("cursor", STR, description="a page's next_cursor: the page after it, read by keyset at any depth "
+                                              "(with the same sort; offset is then ignored)")]),
         "post": op("Create a client", _json(ref("Client"), "created"), 201, "ClientInput", errors=CREATE),
     },
     "/clients/export": {"get": op(
