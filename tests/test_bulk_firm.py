@@ -71,6 +71,20 @@ def test_counts_staff_and_passwords(app, firm):
             load_firm(SIZE, "secret-pass", today=TODAY)
 
 
+def test_the_exhibitions_counts_are_rebuilt_after_the_load(app, firm):
+    from expo.core.models import EngagementCount
+
+    with app.app_context():
+        session = db.session()
+        kept = {(e, m, s): c for e, m, s, c in session.execute(
+            select(EngagementCount.exhibition_id, EngagementCount.manager_id, EngagementCount.state,
+                   EngagementCount.count))}
+        counted = {(e, m or 0, s): c for e, m, s, c in session.execute(
+            select(Engagement.exhibition_id, Engagement.manager_id, Engagement.state, func.count())
+            .group_by(Engagement.exhibition_id, Engagement.manager_id, Engagement.state))}
+        assert kept == counted and sum(kept.values()) == firm["engagements"]
+
+
 def test_step_log_agrees_with_engagements_and_the_scenario(app, firm):
     with app.app_context():
         engagements = {e.id: e for e in db.session().scalars(select(Engagement))}

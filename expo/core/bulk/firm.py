@@ -31,6 +31,7 @@ from expo.core.bulk.walk import ScenarioMap
 from expo.core.errors import Conflict
 from expo.core.models import Client, Exhibition, PermissionGrant, PickListItem, User
 from expo.core.scenarios.store import default_scenario
+from expo.core.services import engagement_counts
 from expo.core.services.users import hash_password
 
 # staff besides the managers: (e-mail, name, role)
@@ -100,6 +101,7 @@ def load_firm(size: FirmSize, password: str, seed: int = 7, today: date | None =
             progress(f"{counts['clients']} clients written")
     progress("rebuilding indexes")
     sink.finish()
+    engagement_counts.rebuild(session.execute)  # the COPY passed no service that keeps them
     db.commit()
     return {"users": len(staff) + len(managers), "exhibitions": len(shows), **counts}
 

@@ -86,3 +86,18 @@ class Engagement(Base):
     scenario: Mapped[Optional[Scenario]] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class EngagementCount(Base):
+    """How many engagements of an exhibition a manager has in each state, those of deleted clients
+    left out: the exhibitions list's numbers, which grouping 1 M engagements took 130–680 ms to
+    count. Kept by ``expo.core.services.engagement_counts`` in the transaction of every change of
+    an engagement's state or manager and of a client's deletion or restoration; rebuilt after a
+    bulk load (docs/decisions/0024)."""
+
+    __tablename__ = "engagement_counts"
+
+    exhibition_id: Mapped[int] = mapped_column(ForeignKey("exhibitions.id", ondelete="CASCADE"), primary_key=True)
+    manager_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # 0: none (a key part cannot be NULL)
+    state: Mapped[str] = mapped_column(String(20), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)

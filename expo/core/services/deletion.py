@@ -21,7 +21,7 @@ from expo.core.access import Actor
 from expo.core.errors import Forbidden
 from expo.core.models import SYSTEM, Client, User
 from expo.core.plugins import call
-from expo.core.services import audit
+from expo.core.services import audit, engagement_counts
 
 PURGE_BATCH = 500
 
@@ -44,6 +44,8 @@ def _require_delete(user: Actor) -> None:
 def delete_client(client: Client, user: Actor) -> None:
     """Delete one client (soft); needs ``clients.delete``."""
     _require_delete(user)
+    if client.deleted_at is None:
+        engagement_counts.clients_leaving([client.id])
     client.deleted_at, client.deleted_by_id = clock.now(), user.id
     db.session().flush()
     audit.record("delete", "client", client.id, user, name=client.name, tax_id=client.tax_id)
@@ -54,6 +56,7 @@ def delete_clients(client_ids: Select, user: Actor, filters: dict[str, Any]) -> 
     ``user`` sees; needs ``clients.delete``. Audited once with the filter and the count."""
     _require_delete(user)
     now = clock.now()
+    engagement_counts.clients_leaving(select(Client.id).where(Client.id.in_(client_ids), Client.deleted_at.is_(None)))
     result = db.session().execute(
         update(Client).where(Client.id.in_(client_ids), Client.deleted_at.is_(None))
         .values(deleted_at=now, deleted_by_id=user.id).execution_options(synchronize_session=False))
@@ -71,6 +74,7 @@ def restore_clients(client_ids: Iterable[int], user: Actor) -> int:
     ids = sorted(set(client_ids))
     if not ids:
         return 0
+    engagement_counts.clients_leaving(select(Client.id).where(Client.id.in_(ids), restorable(Client.deleted_at)), +1)
     result = db.session().execute(
         update(Client).where(Client.id.in_(ids), restorable(Client.deleted_at))
         .values(deleted_at=None, deleted_by_id=None).execution_options(synchronize_session=False))

@@ -15,7 +15,7 @@ from expo.core.errors import Conflict, ValidationError
 from expo.core.models import Client, Engagement, Exhibition, StepLog
 from expo.core.plugins import call
 from expo.core.scenarios import store
-from expo.core.services import apply_changes, audit, process, refusing_duplicates, tasks
+from expo.core.services import apply_changes, audit, engagement_counts, process, refusing_duplicates, tasks
 from expo.core.services.clients import _check_manager, reassign
 
 OPEN_FIELDS = {
@@ -76,6 +76,7 @@ def open_engagement(data: Mapping[str, Any], user: Actor) -> Engagement:
     session.add(engagement)
     with refusing_duplicates(DUPLICATE, uq_engagements_client_id_exhibition_id=("exhibition_id", ALREADY_ENGAGED)):
         session.flush()
+    engagement_counts.opened(engagement)
     audit.record("create", "engagement", engagement.id, user, client_id=client.id,
                  exhibition_id=engagement.exhibition_id, scenario_id=scenario.id)
     call("engagement_opened", engagement=engagement, user=user)
@@ -103,6 +104,7 @@ def assign_engagement(engagement: Engagement, manager_id: int | None, user: Acto
     changed, old = reassign(engagement, manager_id, user)
     if not changed:
         return
+    engagement_counts.moved(engagement, engagement_counts.key_of(engagement, manager_id=old))
     db.session().execute(update(StepLog).where(StepLog.engagement_id == engagement.id).values(manager_id=manager_id))
     tasks.reassign_open(engagement, manager_id)
     call("engagement_assigned", engagement=engagement, old_manager_id=old,

@@ -21,7 +21,7 @@ from expo.core.access import Actor
 from expo.core.errors import Conflict, ValidationError
 from expo.core.models import Engagement, ScenarioOutcome, ScenarioResult, ScenarioStep, StepLog
 from expo.core.plugins import call
-from expo.core.services import audit, tasks
+from expo.core.services import audit, engagement_counts, tasks
 
 
 def check_version(engagement: Engagement, expected_version: int | None) -> None:
@@ -158,11 +158,13 @@ def choose_outcome(engagement: Engagement, outcome_key: str, user: Actor,
 def _close(engagement: Engagement, result: ScenarioResult, user: Actor, log: StepLog | None) -> None:
     if log is not None:
         log.closing = True
+    was = engagement_counts.key_of(engagement)
     engagement.state = result.kind
     engagement.result = result.key
     engagement.closed_at = clock.now()
     engagement.step = None
     db.session().flush()
+    engagement_counts.moved(engagement, was)
     db.session().execute(
         update(StepLog).where(StepLog.engagement_id == engagement.id)
         .values(result=result.key, result_kind=result.kind, result_reason=result.reason)
@@ -183,8 +185,10 @@ def reopen(engagement: Engagement, user: Actor, expected_version: int | None = N
     if step is None:
         raise Conflict(_l("This engagement has no step to return to."))
     previous_result, previous_kind = engagement.result, engagement.state
+    was = engagement_counts.key_of(engagement)
     engagement.state, engagement.result, engagement.closed_at = "open", None, None
     db.session().flush()
+    engagement_counts.moved(engagement, was)
     db.session().execute(update(StepLog).where(StepLog.engagement_id == engagement.id)
                          .values(result=None, result_kind=None, result_reason=None, closing=False))
     audit.record("reopen", "engagement", engagement.id, user, previous_result=previous_result, step=step.key)
