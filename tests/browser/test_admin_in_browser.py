@@ -1,6 +1,7 @@
 """Administration in a real browser (Russian): create a user, grant a right, then find it in the audit trail."""
 from __future__ import annotations
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from expo.core import db
@@ -59,5 +60,5 @@ def test_an_admin_creates_a_user_and_filters_the_audit(page, live_app):
     page.locator("#audit-filter select[name=user_id]").select_option("")
     page.locator("#audit-filter select[name=action]").select_option("")
     page.locator("#audit-filter button[type=submit]").click()
-    page.wait_for_function("document.querySelectorAll('#audit tbody tr').length >= 2")
+    expect(page.locator("#audit tbody tr").nth(1)).to_be_attached()
     screenshot(page, "audit-log")

@@ -24,7 +24,7 @@ def test_search_as_you_type_swaps_only_the_results(page, live_app):
     page.evaluate("document.body.dataset.marker = 'same page'")
     page.fill("#q", "север")
     page.wait_for_url("**/clients/?q=*")
-    page.wait_for_function("document.querySelectorAll('#client-table tbody tr').length === 2")
+    expect(page.locator("#client-table tbody tr")).to_have_count(2)
     names = page.locator("#client-table tbody td:first-child a").all_inner_texts()
     assert sorted(names) == ["ИП «Северов»", "ООО «Северная Звезда»"]
     assert page.evaluate("document.body.dataset.marker") == "same page"  # no full reload

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from expo.core import clock, db
@@ -51,7 +52,7 @@ def test_a_managers_day(page, live_app, size):
     _no_serious_violations(page)
     page.click(f"{line} button")  # complete it inline
     page.wait_for_selector("li.task-done:has-text('Перезвонить директору')")
-    page.wait_for_function("document.querySelector('#count-today').textContent.trim() === '0'")
+    expect(page.locator("#count-today")).to_have_text("0")
     if size is PHONE:
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     # open the engagement and log a call
@@ -59,7 +60,7 @@ def test_a_managers_day(page, live_app, size):
     page.select_option("#activity-form select[name=kind]", "call")
     page.fill("#activity-form textarea[name=text]", "Договорились о встрече на стенде")
     page.click("#activity-form button[type=submit]")
-    page.wait_for_function("document.querySelector('#activity-form textarea[name=text]').value === ''")
+    expect(page.locator("#activity-form textarea[name=text]")).to_have_value("")
     _no_serious_violations(page)
     # walk to the contract; the closing outcome asks first, with a comment and the amount
     for button, next_title in (("Interested", "Presentation"), ("Wants an offer", "Commercial offer")):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from expo.core import clock, db
@@ -46,12 +47,12 @@ def test_complete_a_task_inline_see_the_counter_drop_and_undo(page, live_app):
     screenshot(page, "my-tasks")
     page.click(f"{line} button")
     page.wait_for_selector("#tasks-overdue li.task-done:has-text('Позвонить директору')")
-    page.wait_for_function("document.querySelector('#count-overdue').textContent.trim() === '1'")
+    expect(page.locator("#count-overdue")).to_have_text("1")
     with live_app.app_context():
         assert db.session().scalar(select(Task.done_at).where(Task.title == "Позвонить директору")) is not None
     page.click("#tasks-overdue li.task-done button")
     page.wait_for_selector(f"{line} form[action$='/complete']")
-    page.wait_for_function("document.querySelector('#count-overdue').textContent.trim() === '2'")
+    expect(page.locator("#count-overdue")).to_have_text("2")
     with live_app.app_context():
         assert db.session().scalar(select(Task.done_at).where(Task.title == "Позвонить директору")) is None
 

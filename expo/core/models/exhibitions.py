@@ -93,7 +93,7 @@ class EngagementCount(Base):
     left out: the exhibitions list's numbers, which grouping 1 M engagements took 130–680 ms to
     count. Kept by ``expo.core.services.engagement_counts`` in the transaction of every change of
     an engagement's state or manager and of a client's deletion or restoration; rebuilt after a
-    bulk load (docs/decisions/0024)."""
+    bulk load (docs/decisions/0024-engagement-counts.md)."""
 
     __tablename__ = "engagement_counts"
 

@@ -40,8 +40,13 @@ class Task(Base):
 
     __tablename__ = "tasks"
     __table_args__ = (
-        Index("ix_tasks_assignee_due", "assignee_id", "done_at", "due_on"),
-        Index("ix_tasks_hard_open", "hard_deadline", "done_at", "escalated_at", "due_on"),
+        # Only partial indexes read the open tasks: SQLite misjudges "done_at IS NULL" in any index
+        # keyed by done_at and then reads every task not done (migration 0013).
+        # the hard deadlines still open (the escalation job), and all of a month's (the report)
+        Index("ix_tasks_hard_open", "hard_deadline", "escalated_at", "due_on",
+              postgresql_where=text("done_at IS NULL AND cancelled_at IS NULL"),
+              sqlite_where=text("done_at IS NULL AND cancelled_at IS NULL")),
+        Index("ix_tasks_hard_due", "hard_deadline", "due_on"),
         # the open ones (a few per cent of all) by assignee and due date: who is late with what
         Index("ix_tasks_open_assignee_due", "assignee_id", "due_on", "id", postgresql_include=["client_id"],
               postgresql_where=text("done_at IS NULL AND cancelled_at IS NULL"),
