@@ -40,6 +40,9 @@ class ListColumn:
     expression can read a joined row instead of running a subquery per row (much faster to sort
     a long list). Each target must match at most one row per list row (a table keyed by the
     model's id), aliased with ``sqlalchemy.orm.aliased`` so two plugins never clash.
+    ``nullable``: whether the expression can be NULL. The client list pages its rows by keyset
+    and reads the blanks as a second range after the values (docs/decisions/0023-keyset-paging.md);
+    say ``False`` for an expression that never is (a ``coalesce``) and a page never needs it.
     """
 
     key: str
@@ -47,6 +50,7 @@ class ListColumn:
     expression: Any
     default_sort: Literal["asc", "desc"] | None = None
     joins: tuple = ()
+    nullable: bool = True
 
 
 @dataclass(frozen=True)

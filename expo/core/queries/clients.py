@@ -172,13 +172,14 @@ def list_order(sorting: Sorting, columns=()) -> list[keyset.Segment]:
     """The list's order for ``sorting`` as keyset segments. Each core order is an index's own:
     by name ``(name_key, id)``; by date ``(created_at, id)``; by region, industry or category that
     column then the name (``ix_clients_<column>_name``); a plugin column then the id."""
-    plugin = {column.key: column.expression for column in columns}
+    plugin = {column.key: column for column in columns}
     if sorting.key in CORE_SORTS:
         column = CORE_SORTS[sorting.key]
         terms = [column, Client.id] if sorting.key in ("name", "created_at") else [column, Client.name_key, Client.id]
         return keyset.segments(terms, nullable_first=sorting.key in ("region", "industry"))
     if sorting.key in plugin:
-        return keyset.segments([plugin[sorting.key], Client.id], nullable_first=True)
+        column = plugin[sorting.key]
+        return keyset.segments([column.expression, Client.id], nullable_first=column.nullable)
     raise ValidationError(fields={"sort": str(_l("Must be one of: %(options)s.",
                                                  options=", ".join([*CORE_SORTS, *plugin])))})
 

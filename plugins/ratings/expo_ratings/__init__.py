@@ -77,7 +77,8 @@ def list_columns(list_name, user):
     # An exhibition's engagements are worked best-rated first; the client list and My tasks keep
     # their own order (name; due date) and offer the rating as a sort.
     return [ListColumn("rating", _l("Rating"), expression,
-                       default_sort="desc" if list_name == "engagements" else None, joins=joins)]
+                       default_sort="desc" if list_name == "engagements" else None, joins=joins,
+                       nullable=False)]  # coalesce(total, 0): an unrated client rates 0
 
 
 @hookimpl
