@@ -27,7 +27,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from expo import create_app
+from expo import create_app, freeze_heap
 from expo.core import db
 from expo.core.demo import DEMO_PASSWORD
 from expo.core.models import Client, Engagement, User
@@ -36,7 +36,11 @@ from expo.testing import PageClient
 from page_timing import raw, statements_of, times_ms
 
 WARM_UPS = 3
-BEGIN, END = "<!-- bench/pages.py: begin -->", "<!-- bench/pages.py: end -->"
+
+
+def markers(database: str) -> tuple[str, str]:
+    """The comments around the table of ``database``'s run in the Markdown file (one per database)."""
+    return f"<!-- bench/pages.py {database}: begin -->", f"<!-- bench/pages.py {database}: end -->"
 
 
 def percentile(times: list[float], share: float) -> float:
@@ -123,6 +127,7 @@ def main() -> None:
     parser.add_argument("--only", default="", help="a regular expression: only the pages whose name matches")
     args = parser.parse_args()
     app = create_app()
+    freeze_heap()  # as wsgi.py does for every worker
     plugins = set(app.blueprints)  # each enabled plugin's pages are its blueprint
     f = fixtures(app)
     print(f"{f['clients']} clients, {f['engagements']} engagements; the manager with the most clients: "
@@ -155,13 +160,14 @@ def main() -> None:
     missed = [r for r in rows if not r[-1]]
     print(f"{len(rows) - len(missed)} of {len(rows)} within target", flush=True)
     if args.write:
-        write(args.write, rows, f)
+        write(args.write, rows, f, app.extensions["expo.engine"].dialect.name)
 
 
-def write(path: str, rows, f: dict) -> None:
-    lines = [BEGIN, "",
+def write(path: str, rows, f: dict, database: str) -> None:
+    begin, end = markers(database)
+    lines = [begin, "",
              f"Measured {date.today():%Y-%m-%d} on {platform.node() or 'this machine'} ({os.cpu_count()} cores, "
-             f"Python {platform.python_version()}), {f['clients']} clients and {f['engagements']} engagements, "
+             f"Python {platform.python_version()}), {database}, {f['clients']} clients and {f['engagements']} engagements, "
              f"in-process (Flask's test client, no HTTP server):", "",
              f"    python bench/pages.py {' '.join(sys.argv[1:])}", "",
              "| page | role | p50 ms | p95 ms | its SQL ms | ratio | statements | within target |",
@@ -169,12 +175,12 @@ def write(path: str, rows, f: dict) -> None:
     for name, role, p50, p95, raw_ms, statements, ok in rows:
         lines.append(f"| {name} | {role} | {p50:.1f} | {p95:.1f} | {raw_ms:.1f} | {p50 / raw_ms:.2f} | "
                      f"{statements} | {'yes' if ok else '**no**'} |")
-    lines += ["", END]
+    lines += ["", end]
     with open(path, encoding="utf-8") as existing:
         text = existing.read()
     block = "\n".join(lines)
-    if BEGIN in text:
-        text = text[:text.index(BEGIN)] + block + text[text.index(END) + len(END):]
+    if begin in text:
+        text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
     else:
         text = text.rstrip() + "\n\n## Every page at scale (issue 13, `bench/pages.py`)\n\n" + block + "\n"
     with open(path, "w", encoding="utf-8") as out:
