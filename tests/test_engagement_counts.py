@@ -72,6 +72,13 @@ def test_the_counts_follow_every_change(app, planner, make_user):
         assert everyone == expected
         assert sum(sum(states.values()) for states in hers.values()) == sum(
             count for (_show, manager, _state), count in _counted().items() if manager == anna.id)
+        # the start page's open engagements come from the same counts
+        from expo.core.queries.dashboard import start_counts
+
+        open_of = lambda manager=None: sum(c for (_e, m, state), c in _counted().items()  # noqa: E731
+                                           if state == "open" and manager in (None, m))
+        assert start_counts(db.session().get(User, planner.id)).open_engagements == open_of()
+        assert start_counts(db.session().get(User, anna.id)).open_engagements == open_of(anna.id) > 0
         # a rebuild finds what the services kept
         kept = _table()
         rebuild(db.session().execute)

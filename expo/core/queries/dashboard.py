@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from expo.core import access, db
 from expo.core.access import Actor
-from expo.core.models import Client, Engagement
+from expo.core.models import Client, EngagementCount
 from expo.core.queries.tasks import TaskRow, first_of_group, group_counts
 
 FIRST_FEW = 3  # tasks named on each tile
@@ -28,8 +28,11 @@ def start_counts(user: Actor) -> StartCounts:
     session = db.session()
     # count(*), not count(id): PostgreSQL may then answer from an index alone
     clients = session.scalar(access.scope_clients(select(func.count()).select_from(Client), user))
-    open_engagements = session.scalar(
-        access.scope_engagements(select(func.count()).select_from(Engagement), user).where(Engagement.state == "open"))
+    # from the counts the services keep (decision 24): counting the rows took a manager 40 ms
+    open_engagements = select(func.sum(EngagementCount.count)).where(EngagementCount.state == "open")
+    if not user.sees_all_clients:
+        open_engagements = open_engagements.where(EngagementCount.manager_id == user.id)
+    open_engagements = session.scalar(open_engagements)
     tasks = group_counts(user)
     return StartCounts(
         clients or 0, open_engagements or 0, tasks["overdue"], tasks["today"],
