@@ -4,6 +4,7 @@ clients (one and by filter), purging; a bulk load rebuilds it."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from expo.core import db
 from expo.core.models import SYSTEM, Client, Engagement, EngagementCount, User
@@ -99,3 +100,34 @@ def test_the_exhibitions_page_shows_the_kept_counts(app, client, planner, make_u
     cells = [cell.split("<")[0].strip() for cell in row.split('<td class="num">')[1:5]]
     expected = {"open": "2", "won": "0", "lost": "0", "declined": "0", closed_as: "1"}
     assert cells == [expected[state] for state in ("open", "won", "lost", "declined")]
+
+
+def test_a_deleted_client_s_engagements_stay_out_until_restored_and_a_second_delete_counts_nothing(
+        app, planner, make_user):
+    """The services still let a deleted client's engagement be closed or reassigned (a request that
+    loaded it a moment before the deletion); the counts must neither go below zero nor count it
+    twice when the client comes back, and deleting an already deleted client changes nothing."""
+    anna, boris, admin = make_user("manager"), make_user("manager"), make_user("admin")
+    with app.app_context():
+        users.grant(db.session().get(User, admin.id), "clients.delete", SYSTEM)
+        p = db.session().get(User, planner.id)
+        new_scenario(p)
+        show = new_exhibition(p)
+        closed = new_engagement(p, new_client(p, name="Закроют", manager_id=anna.id), show)
+        handed = new_engagement(p, new_client(p, name="Передадут", manager_id=anna.id), show)
+        new_engagement(p, new_client(p, name="Останется", manager_id=anna.id), show)
+        who = db.session().get(User, admin.id)
+        for engagement in (closed, handed):
+            stale = db.session().get(Client, engagement.client_id)
+            deletion.delete_client(stale, who)
+            set_committed_value(stale, "deleted_at", None)  # as a request that loaded it before would see it
+            deletion.delete_client(stale, who)
+            db.commit()
+            db.session().expire_all()
+        walk(db.session().get(Engagement, closed.id), p, "no")
+        engagements.assign_engagement(db.session().get(Engagement, handed.id), boris.id, p)
+        db.commit()
+        assert _table() == _counted() and all(count >= 0 for count in _table().values())
+        deletion.restore_clients([closed.client_id, handed.client_id], who)
+        db.commit()
+        assert _table() == _counted() and sum(_table().values()) == 3

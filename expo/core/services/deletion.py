@@ -15,6 +15,7 @@ from typing import Any, Iterable
 
 from flask import current_app
 from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from expo.core import access, clock, db
 from expo.core.access import Actor
@@ -44,10 +45,11 @@ def _require_delete(user: Actor) -> None:
 def delete_client(client: Client, user: Actor) -> None:
     """Delete one client (soft); needs ``clients.delete``."""
     _require_delete(user)
-    if client.deleted_at is None:
-        engagement_counts.clients_leaving([client.id])
-    client.deleted_at, client.deleted_by_id = clock.now(), user.id
-    db.session().flush()
+    now = clock.now()
+    if not _mark(Client.id == client.id, Client.deleted_at.is_(None), deleted_at=now, deleted_by_id=user.id):
+        return  # deleted a moment ago by someone else
+    set_committed_value(client, "deleted_at", now)
+    set_committed_value(client, "deleted_by_id", user.id)
     audit.record("delete", "client", client.id, user, name=client.name, tax_id=client.tax_id)
 
 
@@ -56,12 +58,9 @@ def delete_clients(client_ids: Select, user: Actor, filters: dict[str, Any]) -> 
     ``user`` sees; needs ``clients.delete``. Audited once with the filter and the count."""
     _require_delete(user)
     now = clock.now()
-    engagement_counts.clients_leaving(select(Client.id).where(Client.id.in_(client_ids), Client.deleted_at.is_(None)))
-    result = db.session().execute(
-        update(Client).where(Client.id.in_(client_ids), Client.deleted_at.is_(None))
-        .values(deleted_at=now, deleted_by_id=user.id).execution_options(synchronize_session=False))
-    audit.record("delete", "client", None, user, count=result.rowcount, filters=filters, deleted_at=now.isoformat())
-    return result.rowcount
+    count = len(_mark(Client.id.in_(client_ids), Client.deleted_at.is_(None), deleted_at=now, deleted_by_id=user.id))
+    audit.record("delete", "client", None, user, count=count, filters=filters, deleted_at=now.isoformat())
+    return count
 
 
 def restore_clients(client_ids: Iterable[int], user: Actor) -> int:
@@ -74,12 +73,19 @@ def restore_clients(client_ids: Iterable[int], user: Actor) -> int:
     ids = sorted(set(client_ids))
     if not ids:
         return 0
-    engagement_counts.clients_leaving(select(Client.id).where(Client.id.in_(ids), restorable(Client.deleted_at)), +1)
-    result = db.session().execute(
-        update(Client).where(Client.id.in_(ids), restorable(Client.deleted_at))
-        .values(deleted_at=None, deleted_by_id=None).execution_options(synchronize_session=False))
-    audit.record("restore", "client", ids[0] if len(ids) == 1 else None, user, ids=ids, count=result.rowcount)
-    return result.rowcount
+    count = len(_mark(Client.id.in_(ids), restorable(Client.deleted_at), deleted_at=None, deleted_by_id=None))
+    audit.record("restore", "client", ids[0] if len(ids) == 1 else None, user, ids=ids, count=count)
+    return count
+
+
+def _mark(*where, **values) -> list[int]:
+    """Set ``values`` on the clients ``where`` picks; returns the ids it changed and moves their
+    engagements out of (or back into) the exhibitions' counts. The UPDATE returns the ids, so of
+    two requests deleting the same client the second changes and counts nothing."""
+    changed = list(db.session().scalars(update(Client).where(*where).values(**values).returning(Client.id)
+                                        .execution_options(synchronize_session=False)))
+    engagement_counts.clients_moved(changed, -1 if values["deleted_at"] is not None else +1)
+    return changed
 
 
 def purge_deleted_clients(user: Actor = SYSTEM, now: datetime | None = None) -> int:

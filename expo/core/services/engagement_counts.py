@@ -3,14 +3,18 @@
 Every write that changes what the exhibitions list counts moves its engagements between keys here,
 in the same transaction: an engagement opened, closed, reopened or handed to another manager; a
 client deleted or restored (its engagements leave the counts or come back; a purged client was
-out of them already). An upsert adds the difference to the key's row, so two requests that
+out of them already). A deleted client's engagements are changed without touching the counts;
+the client's row is read under a lock, so a deletion at the same moment cannot count them twice. An upsert adds the difference to the key's row, so two requests that
 change the same key at once both count (a recount of the key would have the second overwrite or
 collide with the first). ``rebuild`` recounts everything: the migration that made the table and
 the bulk loader, whose COPY passes no service. See docs/decisions/0024.
 """
 from __future__ import annotations
 
-from sqlalchemy import Select, delete, func, insert, literal_column, select
+from collections import Counter
+from typing import Sequence
+
+from sqlalchemy import delete, func, insert, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from expo.core import db
@@ -18,6 +22,7 @@ from expo.core.models import Client, Engagement, EngagementCount
 
 Key = tuple[int, int, str]  # (exhibition id, manager id or 0, state)
 NO_MANAGER = 0
+CHUNK = 5_000  # client ids per statement (SQLite takes at most 32 766 parameters)
 
 
 def key_of(engagement: Engagement, state: str | None = None, manager_id: int | None = -1) -> Key:
@@ -27,24 +32,41 @@ def key_of(engagement: Engagement, state: str | None = None, manager_id: int | N
 
 
 def opened(engagement: Engagement) -> None:
-    add({key_of(engagement): 1})
+    if _client_live(engagement.client_id):
+        add({key_of(engagement): 1})
 
 
 def moved(engagement: Engagement, old: Key) -> None:
-    """The engagement's key changed from ``old`` (closed, reopened, reassigned)."""
+    """The engagement's key changed from ``old`` (closed, reopened, reassigned). An engagement of
+    a deleted client is out of the counts already, and stays out until the client is restored."""
     new = key_of(engagement)
-    if new != old:
+    if new != old and _client_live(engagement.client_id):
         add({old: -1, new: 1})
 
 
-def clients_leaving(client_ids: Select, sign: int = -1) -> None:
-    """Take out (``sign`` −1: before a deletion) or bring back (+1: before a restoration) the
-    engagements of the clients ``client_ids`` selects."""
+def clients_moved(client_ids: Sequence[int], sign: int) -> None:
+    """Take out (``sign`` −1, just deleted) or bring back (+1, just restored) the engagements of
+    ``client_ids``: the ids the deleting or restoring UPDATE returned, so a client another request
+    handled first is not counted twice."""
     manager = _manager()
-    groups = db.session().execute(
-        select(Engagement.exhibition_id, manager, Engagement.state, func.count())
-        .where(Engagement.client_id.in_(client_ids)).group_by(Engagement.exhibition_id, manager, Engagement.state))
-    add({(exhibition, manager_id, state): sign * count for exhibition, manager_id, state, count in groups})
+    deltas: Counter = Counter()
+    for start in range(0, len(client_ids), CHUNK):
+        groups = db.session().execute(
+            select(Engagement.exhibition_id, manager, Engagement.state, func.count())
+            .where(Engagement.client_id.in_(client_ids[start:start + CHUNK]))
+            .group_by(Engagement.exhibition_id, manager, Engagement.state))
+        for exhibition, manager_id, state, count in groups:
+            deltas[(exhibition, manager_id, state)] += sign * count
+    add(dict(deltas))
+
+
+def _client_live(client_id: int) -> bool:
+    """Whether the client is not deleted, read under a share lock on PostgreSQL: a deletion of it
+    running at the same time then waits for this transaction to end, or this one waits for the
+    deletion and sees it. (SQLite lets one transaction write at a time.)"""
+    found = db.session().execute(select(Client.deleted_at).where(Client.id == client_id)
+                                 .with_for_update(read=True)).first()
+    return found is not None and found[0] is None
 
 
 def _manager():
