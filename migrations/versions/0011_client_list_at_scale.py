@@ -11,7 +11,7 @@ are checked in the index.
 
 A manager's list is their own clients (``manager_id = me``), in any of the list's orders: each
 order has an index behind the manager too, ``(manager_id, column, name_key, id)`` and
-``(manager_id, created_at, id)``; the channel, a filter only, gets one for its count. Without them SQLite sorted all of a manager's clients for a page
+``(manager_id, created_at, id)``. Without them SQLite sorted all of a manager's clients for a page
 (136 ms for 12 000), and PostgreSQL counted a manager's clients of one region by reading them.
 
 Search is "the name contains q, or the tax id starts with it": ``LIKE '%q%'`` read every client
@@ -28,8 +28,7 @@ depends_on = None
 
 TRIGRAM_COLUMNS = ("name_search", "tax_id")
 MANAGER_ORDERS = {"region": ["region", "name_key", "id"], "industry": ["industry", "name_key", "id"],
-                  "category": ["category", "name_key", "id"], "channel": ["channel", "name_key", "id"],
-                  "created": ["created_at", "id"]}
+                  "category": ["category", "name_key", "id"], "created": ["created_at", "id"]}
 
 
 def upgrade() -> None:

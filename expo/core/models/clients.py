@@ -25,8 +25,7 @@ class Client(Base):
         # A manager's list (their own clients) in each of its orders, and their counts by filter.
         *(Index(f"ix_clients_manager_{name}", "manager_id", *columns, postgresql_include=["deleted_at"])
           for name, columns in (("region", ("region", "name_key", "id")), ("industry", ("industry", "name_key", "id")),
-                                ("category", ("category", "name_key", "id")), ("channel", ("channel", "name_key", "id")),
-                                ("created", ("created_at", "id")))),
+                                ("category", ("category", "name_key", "id")), ("created", ("created_at", "id")))),
         # The list's order by name and by date (keyset paging reads them, docs/decisions/0023);
         # the import matches rows by the name key (and the e-mail: index below; tax id: its own).
         Index("ix_clients_name_key", "name_key", "id", postgresql_include=["deleted_at"]),
