@@ -21,7 +21,7 @@ from sqlalchemy.orm import aliased
 
 from expo.core import db
 from expo.core.errors import Forbidden, NotFound
-from expo.core.models import Activity, Client, Engagement, SystemActor, User
+from expo.core.models import Activity, Client, Engagement, EngagementCount, SystemActor, User
 
 Actor = User | SystemActor
 
@@ -44,6 +44,11 @@ def scope_clients(query: Select, user: User) -> Select:
 def scope_engagements(query: Select, user: User) -> Select:
     query = query.where(not_deleted(Engagement.client_id))
     return query if user.sees_all_clients else query.where(Engagement.manager_id == user.id)
+
+
+def scope_engagement_counts(query: Select, user: User) -> Select:
+    """The counts table's rows of the engagements the user may see (decision 24): a manager's own."""
+    return query if user.sees_all_clients else query.where(EngagementCount.manager_id == user.id)
 
 
 def scope_activities(query: Select, user: User) -> Select:

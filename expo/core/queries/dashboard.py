@@ -29,10 +29,8 @@ def start_counts(user: Actor) -> StartCounts:
     # count(*), not count(id): PostgreSQL may then answer from an index alone
     clients = session.scalar(access.scope_clients(select(func.count()).select_from(Client), user))
     # from the counts the services keep (decision 24): counting the rows took a manager 40 ms
-    open_engagements = select(func.sum(EngagementCount.count)).where(EngagementCount.state == "open")
-    if not user.sees_all_clients:
-        open_engagements = open_engagements.where(EngagementCount.manager_id == user.id)
-    open_engagements = session.scalar(open_engagements)
+    open_engagements = session.scalar(access.scope_engagement_counts(
+        select(func.sum(EngagementCount.count)).where(EngagementCount.state == "open"), user))
     tasks = group_counts(user)
     return StartCounts(
         clients or 0, open_engagements or 0, tasks["overdue"], tasks["today"],

@@ -46,7 +46,7 @@ def delete_client(client: Client, user: Actor) -> None:
     """Delete one client (soft); needs ``clients.delete``."""
     _require_delete(user)
     now = clock.now()
-    if not _mark(Client.id == client.id, Client.deleted_at.is_(None), deleted_at=now, deleted_by_id=user.id):
+    if not _mark(-1, Client.id == client.id, Client.deleted_at.is_(None), deleted_at=now, deleted_by_id=user.id):
         return  # deleted a moment ago by someone else
     set_committed_value(client, "deleted_at", now)
     set_committed_value(client, "deleted_by_id", user.id)
@@ -58,7 +58,8 @@ def delete_clients(client_ids: Select, user: Actor, filters: dict[str, Any]) -> 
     ``user`` sees; needs ``clients.delete``. Audited once with the filter and the count."""
     _require_delete(user)
     now = clock.now()
-    count = len(_mark(Client.id.in_(client_ids), Client.deleted_at.is_(None), deleted_at=now, deleted_by_id=user.id))
+    count = len(_mark(-1, Client.id.in_(client_ids), Client.deleted_at.is_(None), deleted_at=now,
+                      deleted_by_id=user.id))
     audit.record("delete", "client", None, user, count=count, filters=filters, deleted_at=now.isoformat())
     return count
 
@@ -73,18 +74,18 @@ def restore_clients(client_ids: Iterable[int], user: Actor) -> int:
     ids = sorted(set(client_ids))
     if not ids:
         return 0
-    count = len(_mark(Client.id.in_(ids), restorable(Client.deleted_at), deleted_at=None, deleted_by_id=None))
+    count = len(_mark(+1, Client.id.in_(ids), restorable(Client.deleted_at), deleted_at=None, deleted_by_id=None))
     audit.record("restore", "client", ids[0] if len(ids) == 1 else None, user, ids=ids, count=count)
     return count
 
 
-def _mark(*where, **values) -> list[int]:
+def _mark(sign: int, *where, **values) -> list[int]:
     """Set ``values`` on the clients ``where`` picks; returns the ids it changed and moves their
-    engagements out of (or back into) the exhibitions' counts. The UPDATE returns the ids, so of
+    engagements out of (``sign`` −1) or back into (+1) the exhibitions' counts. The UPDATE returns the ids, so of
     two requests deleting the same client the second changes and counts nothing."""
     changed = list(db.session().scalars(update(Client).where(*where).values(**values).returning(Client.id)
                                         .execution_options(synchronize_session=False)))
-    engagement_counts.clients_moved(changed, -1 if values["deleted_at"] is not None else +1)
+    engagement_counts.clients_moved(changed, sign)
     return changed
 
 
