@@ -67,7 +67,10 @@ def fixtures(app) -> dict:
             "manager_email": manager.email, "manager_id": manager.id,
             "region": common(Client.region), "industry": common(Client.industry),
             "channel": common(Client.channel), "category": common(Client.category),
-            "client_id": s.scalar(select(Client.id).where(Client.manager_id == manager.id).order_by(Client.id).limit(1)),
+            # the manager's first client that has engagements (the engagement page opens one of them)
+            "client_id": s.scalar(select(Client.id).where(Client.manager_id == manager.id,
+                                                          select(Engagement.id).where(Engagement.client_id == Client.id)
+                                                          .exists()).order_by(Client.id).limit(1)),
             "exhibition_id": s.scalar(select(Engagement.exhibition_id).group_by(Engagement.exhibition_id)
                                       .order_by(func.count().desc()).limit(1)),
             "clients": s.scalar(select(func.count()).select_from(Client)),
