@@ -5,20 +5,21 @@ The locale is the one the user picked in this session, else ``EXPO_LOCALE`` (def
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
+from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, has_request_context, session
+from babel import Locale, dates as babel_dates, numbers as babel_numbers
+from flask import Flask, current_app, g, has_request_context, session
 from jinja2 import pass_context
 from markupsafe import Markup
-from flask_babel import (Babel, format_currency, format_date, format_datetime, format_decimal, get_locale,
-                         get_translations)
+from flask_babel import Babel, format_date, format_decimal, get_locale, get_translations
 
 from expo.config import LOCALES, ConfigError
 from expo.core import clock
-from expo.core.labels import label
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
@@ -28,10 +29,60 @@ def select_locale() -> str:
     return chosen if chosen in LOCALES else current_app.config["LOCALE"]
 
 
+def current_locale() -> Locale:
+    """The locale of this request (or job): Flask-Babel's choice, read where Flask-Babel keeps it
+    once made. Its own ``get_locale()`` walks three context proxies on every call, and a page asks
+    a hundred times (dates, amounts, labels, ``_()``): part of the fixed cost per request that
+    docs/performance.md measures. ``force_locale`` sets the same attribute, so it is honoured."""
+    found = getattr(g.get("_flask_babel"), "babel_locale", None)
+    return found if found is not None else get_locale()
+
+
+# Formatting goes to Babel directly with the request's locale (Flask-Babel's wrappers look the
+# locale and the zone up again per call). A day or an amount formats the same every time in a
+# locale, and pages repeat them (an exhibition's dates on every row): those are remembered.
+@lru_cache(maxsize=8192)
+def _day_text(day: date, locale: Locale) -> str:
+    return babel_dates.format_date(day, "medium", locale=locale)
+
+
+@lru_cache(maxsize=8192)
+def _money_text(amount: Decimal, currency: str, locale: Locale) -> str:
+    return babel_numbers.format_currency(amount, currency, locale=locale)
+
+
+@lru_cache(maxsize=None)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def firm_time(moment: datetime) -> datetime:
+    """A stored moment (UTC; naive means UTC) on the firm's wall clock (``EXPO_TIMEZONE``)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(_zone(current_app.config["TIMEZONE"]))
+
+
+def day_text(value: date | datetime | None) -> str:
+    """«4 дек. 2026 г.»: a date, or a moment's day on the firm's clock; "—" for none."""
+    if not value:
+        return "—"
+    if isinstance(value, datetime):
+        value = firm_time(value).date()
+    return _day_text(value, current_locale())
+
+
+def moment_text(value: datetime | None) -> str:
+    """«04.12.2026, 14:05»: a moment on the firm's clock, in the locale's short form; "—" for none."""
+    if not value:
+        return "—"
+    return babel_dates.format_datetime(firm_time(value), "short", locale=current_locale())
+
+
 def money(amount: Decimal | None) -> str:
     if amount is None:
         return "—"
-    return format_currency(amount, current_app.config["CURRENCY"])
+    return _money_text(amount, current_app.config["CURRENCY"], current_locale())
 
 
 def amount_input(amount: Decimal | str | None) -> str:
@@ -79,10 +130,12 @@ def init_app(app: Flask, plugin_translations: Iterable[Path] = ()) -> None:
     app.jinja_env.filters["tel"] = tel_href
     app.jinja_env.filters["amount_input"] = amount_input
     app.jinja_env.filters["period"] = period_label
-    app.jinja_env.filters["date"] = lambda d: format_date(d, "medium") if d else "—"
-    app.jinja_env.filters["datetime"] = lambda d: format_datetime(d, "short") if d else "—"
-    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.jinja_env.filters["date"] = day_text
+    app.jinja_env.filters["datetime"] = moment_text
+    app.jinja_env.globals["current_locale"] = lambda: str(current_locale())
     app.jinja_env.globals["LOCALES"] = LOCALES
+    from expo.core.labels import label  # labels reads the locale from here
+
     app.jinja_env.globals["label"] = label
     app.jinja_env.globals["today"] = clock.today
     _install_template_gettext(app)
@@ -96,7 +149,7 @@ def _install_template_gettext(app: Flask) -> None:
     catalogs: dict = {}
 
     def catalog():
-        locale = get_locale()
+        locale = current_locale()
         found = catalogs.get(locale)
         if found is None:
             found = catalogs[locale] = get_translations()

@@ -1,6 +1,8 @@
 """Translated labels for the core's coded values (roles, categories, states, activity kinds)."""
 from flask_babel import lazy_gettext as _l
 
+from expo.core.i18n import current_locale
+
 LABELS = {
     "role": {"admin": _l("administrator"), "planner": _l("planner"), "manager": _l("client-manager"),
              "viewer": _l("viewer")},
@@ -20,7 +22,19 @@ LABELS = {
 }
 
 
+# (locale, kind, value) → its text: a page shows the same few labels dozens of times, and each
+# lazy string looks its catalog up through the request context again.
+_texts: dict[tuple, str] = {}
+
+
 def label(kind: str, value: str | None) -> str:
     if value is None:
         return "—"
-    return str(LABELS[kind].get(value, value))
+    known = LABELS[kind].get(value)
+    if known is None:
+        return value  # a scenario's own reason, shown as written
+    key = (current_locale(), kind, value)
+    text = _texts.get(key)
+    if text is None:
+        text = _texts[key] = str(known)
+    return text

@@ -73,6 +73,8 @@ def _throttle_logins(app: Flask) -> None:
         view = limiter.limit(lambda setting=setting: current_app.config[setting], key_func=key, methods=["POST"],
                              deduct_when=_failed, scope=f"login-{scope}")(view)
     app.view_functions["auth.login"] = view
+    # Only the login is limited: every other request skips the limiter's look-up of its limits.
+    limiter.request_filter(lambda: request.endpoint != "auth.login")
     app.extensions["expo.limiter"] = limiter
 
     @app.errorhandler(RateLimitExceeded)

@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 
 from expo.core import clock, db, validation as v
 from expo.core.access import Actor
@@ -232,17 +232,20 @@ def _session_cutoff():
     return clock.now() - timedelta(days=current_app.config["SESSION_DAYS"])
 
 
+# Every request asks: the session row, its user and the unread count the layout shows come in one
+# statement (not three), built once (building it took a tenth of a millisecond per request).
+_SESSION_USER = (select(LoginSession.created_at, User,
+                        select(func.count()).select_from(Notification)
+                        .where(Notification.user_id == LoginSession.user_id, Notification.read_at.is_(None))
+                        .correlate(LoginSession).scalar_subquery())
+                 .join(User, User.id == LoginSession.user_id)
+                 .where(LoginSession.token_hash == bindparam("token_hash")))
+
+
 def user_for_session(token: str) -> User | None:
     """The user a session cookie names: none once logged out, expired (``EXPO_SESSION_DAYS`` after
     the login) or deactivated."""
-    # Every request asks: the session row, its user and the unread count the layout shows come in
-    # one statement (not three).
-    unread = (select(func.count()).select_from(Notification)
-              .where(Notification.user_id == LoginSession.user_id, Notification.read_at.is_(None))
-              .correlate(LoginSession).scalar_subquery())
-    found = db.session().execute(select(LoginSession.created_at, User, unread)
-                                 .join(User, User.id == LoginSession.user_id)
-                                 .where(LoginSession.token_hash == _digest(token))).first()
+    found = db.session().execute(_SESSION_USER, {"token_hash": _digest(token)}).first()
     if found is None:
         return None
     created_at, user, unread_count = found
