@@ -25,7 +25,8 @@ class Client(Base):
         # A manager's list (their own clients) in each of its orders, and their counts by filter.
         *(Index(f"ix_clients_manager_{name}", "manager_id", *columns, postgresql_include=["deleted_at"])
           for name, columns in (("region", ("region", "name_key", "id")), ("industry", ("industry", "name_key", "id")),
-                                ("category", ("category", "name_key", "id")), ("created", ("created_at", "id")))),
+                                ("category", ("category", "name_key", "id")), ("channel", ("channel", "name_key", "id")),
+                                ("created", ("created_at", "id")))),
         # The list's order by name and by date (keyset paging reads them, docs/decisions/0023);
         # the import matches rows by the name key (and the e-mail: index below; tax id: its own).
         Index("ix_clients_name_key", "name_key", "id", postgresql_include=["deleted_at"]),
@@ -36,6 +37,10 @@ class Client(Base):
           for column in ("name_search", "tax_id")),
         # One client per tax id; many without one. Checked in the service too, but only this holds
         # when two requests race (migration 0004 cleared the duplicates older data had).
+        # Deleted clients only (the deleted clients page, the purge): an index of every client's
+        # deleted_at misled SQLite, without statistics, into reading the live list through it (0014).
+        Index("ix_clients_deleted", "deleted_at", sqlite_where=text("deleted_at IS NOT NULL"),
+              postgresql_where=text("deleted_at IS NOT NULL")),
         Index("uq_clients_tax_id", "tax_id", unique=True, sqlite_where=text("tax_id IS NOT NULL"),
               postgresql_where=text("tax_id IS NOT NULL")),
     )
@@ -60,7 +65,7 @@ class Client(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # Soft deletion: set, the client is hidden everywhere (expo.core.access) until restored or
     # purged for good by the scheduled purge (docs/decisions/0010-client-base-import-and-deletion.md).
-    deleted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)
+    deleted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     deleted_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
 
     manager: Mapped[Optional[User]] = relationship(lazy="joined", foreign_keys=[manager_id])

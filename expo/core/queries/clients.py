@@ -112,7 +112,10 @@ def _work_columns(user: User) -> list:
                                            & (ScenarioStep.key == Engagement.step))
             .where(Engagement.client_id == Client.id, Engagement.state == "open"))
     if own_only:
-        step = step.where(Engagement.manager_id == user.id)
+        # "+ 0": the client's open engagements are a few rows of ix_engagements_open; SQLite, without
+        # statistics, read all of the manager's open engagements by (manager_id, state) instead,
+        # for every row of the page (223 ms a page for a manager of 12 000 clients; 13 ms so).
+        step = step.where(Engagement.manager_id + 0 == user.id)
     step = step.order_by(Engagement.opened_at.desc(), Engagement.id.desc()).limit(1)
     contact = select(func.max(Activity.occurred_at)).where(Activity.client_id == Client.id)
     task = select(Task).where(Task.client_id == Client.id, Task.done_at.is_(None), Task.cancelled_at.is_(None))
