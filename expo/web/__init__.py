@@ -26,6 +26,7 @@ def register_web(app: Flask) -> None:
     from expo.web import (admin, api, auth, clients, engagements, exhibitions, home, imports, pick_lists, reports,
                           scenarios, security,
                           tasks)
+    from expo.web.links import RecordUrls
 
     Htmx(app)
     csrf.init_app(app)
@@ -61,6 +62,8 @@ def register_web(app: Flask) -> None:
     @app.get("/vendor/htmx.min.js")
     def htmx_js():
         return send_from_directory(HTMX_DIST, "htmx.min.js", max_age=86400)
+
+    app.jinja_env.globals["record_url"] = RecordUrls(app)
 
     @app.context_processor
     def _layout():
