@@ -6,6 +6,7 @@ from typing import Any, Iterable, Mapping
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import lazyload
 
 from expo.core import access, clock, db
 from expo.core.errors import ValidationError
@@ -252,9 +253,10 @@ class CardDetails:
 
 def card_details(user: User, client: Client, activity_limit: int) -> CardDetails:
     session = db.session()
+    # The card's client is in the session already: not joined (with its manager) again per engagement.
     engagements = session.scalars(
         access.scope_engagements(select(Engagement), user).where(Engagement.client_id == client.id)
-        .order_by(Engagement.opened_at.desc())).all()
+        .options(lazyload(Engagement.client)).order_by(Engagement.opened_at.desc())).all()
     activities = session.scalars(
         access.scope_activities(select(Activity), user).where(Activity.client_id == client.id)
         .order_by(Activity.occurred_at.desc()).limit(activity_limit)).all()
