@@ -95,3 +95,41 @@ def test_the_reports_page_names_periods_in_russian(make_app, make_user, login_as
     assert queued.status_code in (200, 201, 202), queued.json
     html = login_as(planner, app).get("/reports/").get_data(as_text=True)
     assert "<td>октябрь 2026</td>" in html and "<td>2026-10</td>" not in html  # the report's row
+
+
+def test_zero_has_no_sign_whatever_was_formatted_first(russian):
+    from expo.core.i18n import money
+    # -0 and 0 are equal (one remembered text for both): neither may show as "-0,00"
+    assert money(Decimal("-0")) == money(Decimal("0")) == money(Decimal("0.00"))
+    assert not money(Decimal("-0.00")).startswith("-")
+    assert money(Decimal("-5")).startswith("-")
+
+
+@pytest.mark.plugins("")
+def test_a_label_reads_each_apps_own_catalog(make_app, tmp_path):
+    """Labels are remembered per app: a plugin's catalog merged into one app may word a core label
+    its own way (an add-on's, not the bundled ones': a test keeps those in step with the core's),
+    and that wording must not leak into another app of the process, nor the other's into it."""
+    import types
+
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    from expo.core.labels import label
+    folder = tmp_path / "wording" / "translations" / "ru" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    catalog = Catalog(locale="ru")
+    catalog.add("won", "победа")
+    with (folder / "messages.mo").open("wb") as handle:
+        write_mo(handle, catalog)
+    wording = types.ModuleType("expo_wording")
+    wording.__file__ = str(tmp_path / "wording" / "__init__.py")
+    for order in ("core first", "add-on first"):
+        core_only = make_app(LOCALE="ru")
+        reworded = make_app(LOCALE="ru", plugins=[wording])
+        apps = (core_only, reworded) if order == "core first" else (reworded, core_only)
+        texts = {}
+        for app in apps:
+            with app.test_request_context():
+                texts[app] = label("state", "won")
+        assert (texts[core_only], texts[reworded]) == ("выигран", "победа"), order

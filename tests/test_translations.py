@@ -16,7 +16,8 @@ from babel.messages.pofile import read_po
 
 from expo import ROOT
 
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
+            "pgettext": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2)}
 CORE = (ROOT, [("expo/**.py", "python"), ("templates/**.html", "jinja2")], ROOT / "expo" / "translations")
 PLUGINS = [(package, [("**.py", "python"), ("templates/**.html", "jinja2")], package / "translations")
            for package in sorted(ROOT.glob("plugins/*/expo_*")) if package.is_dir()]
@@ -49,6 +50,23 @@ def _translated(catalog_dir: Path) -> set[str]:
 def test_every_message_has_a_russian_translation(root, methods, catalog_dir):
     missing = sorted(_source_messages(root, methods) - _translated(catalog_dir))
     assert missing == [], f"translate into {catalog_dir}/ru/LC_MESSAGES/messages.po: see expo/translations/README.md"
+
+
+def _wordings(catalog_dir: Path) -> dict[str, str]:
+    with (catalog_dir / "ru" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        return {m.id: m.string for m in read_po(handle) if isinstance(m.id, str) and m.id and not m.context}
+
+
+@pytest.mark.parametrize("catalog_dir", [d for _root, _methods, d in PLUGINS if (d / "ru").is_dir()],
+                         ids=lambda d: d.parent.name)
+def test_a_plugin_does_not_reword_the_cores_messages(catalog_dir):
+    """A plugin's catalog is merged into the core's, so its translation of a message the core has
+    too replaces the core's on every page (with the funnel on, the card's state "won" read
+    «выигранные», a column title's plural): the same words, or a context of the plugin's own."""
+    core, plugin = _wordings(CORE[2]), _wordings(catalog_dir)
+    reworded = sorted((message, core[message], text) for message, text in plugin.items()
+                      if message in core and text != core[message])
+    assert reworded == [], "keep the core's translation, or give the plugin's meaning a context (pgettext)"
 
 
 CATALOGS = sorted(path for path in ROOT.glob("**/translations/ru/LC_MESSAGES/messages.po")

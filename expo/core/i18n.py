@@ -82,6 +82,9 @@ def moment_text(value: datetime | None) -> str:
 def money(amount: Decimal | None) -> str:
     if amount is None:
         return "—"
+    if amount == 0:
+        # -0 equals 0 (one entry remembered for both) but Babel writes it "-0,00": zero has no sign
+        amount = abs(amount)
     return _money_text(amount, current_app.config["CURRENCY"], current_locale())
 
 
@@ -135,6 +138,8 @@ def init_app(app: Flask, plugin_translations: Iterable[Path] = ()) -> None:
     app.jinja_env.globals["current_locale"] = lambda: str(current_locale())
     app.jinja_env.globals["LOCALES"] = LOCALES
     from expo.core.labels import label  # labels reads the locale from here
+
+    app.extensions["expo.label_texts"] = {}  # label()'s texts for this app's catalogs
 
     app.jinja_env.globals["label"] = label
     app.jinja_env.globals["today"] = clock.today

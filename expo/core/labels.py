@@ -1,4 +1,5 @@
 """Translated labels for the core's coded values (roles, categories, states, activity kinds)."""
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from expo.core.i18n import current_locale
@@ -22,19 +23,18 @@ LABELS = {
 }
 
 
-# (locale, kind, value) → its text: a page shows the same few labels dozens of times, and each
-# lazy string looks its catalog up through the request context again.
-_texts: dict[tuple, str] = {}
-
-
 def label(kind: str, value: str | None) -> str:
     if value is None:
         return "—"
     known = LABELS[kind].get(value)
     if known is None:
         return value  # a scenario's own reason, shown as written
+    # Remembered per app and locale: a page shows the same few labels dozens of times, and each
+    # lazy string looks its catalog up through the request context again. Per app, because an
+    # app's plugins' catalogs are merged into its own and may word a core label differently.
+    texts = current_app.extensions["expo.label_texts"]
     key = (current_locale(), kind, value)
-    text = _texts.get(key)
+    text = texts.get(key)
     if text is None:
-        text = _texts[key] = str(known)
+        text = texts[key] = str(known)
     return text

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from flask import render_template, request, url_for
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 
 from expo.hooks import (NotFound, ValidationError, commit, current_user, db_session, get_client, get_engagement,
                         inline_form, page_or_fragment, protected_blueprint, redirect_after_post, rollback)
@@ -26,7 +26,7 @@ BLANK_ROWS = 3
 _RULE_FIELD = re.compile(r"(result|kind|reason|points|remove)-(\d{1,3})")
 
 LABELS = {
-    "component": dict(zip(COMPONENTS, (_l("status"), _l("exhibition"), _l("personal")))),
+    "component": dict(zip(COMPONENTS, (_l("status"), lazy_pgettext("rating component", "exhibition"), _l("personal")))),
     "cause": dict(zip(CAUSES, (_l("rule"), _l("manual"), _l("recomputation"), _l("reopened")))),
     "run": dict(zip(RUN_STATES, (_l("pending"), _l("queued"), _l("running"), _l("done"), _l("failed")))),
 }
