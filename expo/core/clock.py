@@ -16,3 +16,11 @@ def today() -> date:
     if not has_app_context():
         return now().date()
     return now().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def firm_time(moment: datetime) -> datetime:
+    """A stored moment (UTC; naive means UTC) on the firm's wall clock (``EXPO_TIMEZONE``)."""
+    from flask import current_app
+
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return aware.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))

@@ -2,16 +2,14 @@
 with the filter and the number of rows, streamed so a whole base never sits in memory."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Iterator
-from zoneinfo import ZoneInfo
 
 from babel.numbers import get_decimal_symbol
-from flask import current_app
 from flask_babel import get_locale, lazy_gettext as _l
 from sqlalchemy import select
 
-from expo.core import access, db
+from expo.core import access, clock, db
 from expo.core.access import Actor
 from expo.core.errors import ValidationError
 from expo.core.hooktypes import ListColumn
@@ -39,8 +37,7 @@ def firm_time(moment: datetime | None) -> datetime | None:
     """A stored (UTC) time as the firm's wall clock (``EXPO_TIMEZONE``), to the second, for a cell."""
     if moment is None:
         return None
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    return aware.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).replace(tzinfo=None, microsecond=0)
+    return clock.firm_time(moment).replace(tzinfo=None, microsecond=0)
 
 
 def check_format(value: Any) -> str:

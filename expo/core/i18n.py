@@ -5,12 +5,11 @@ The locale is the one the user picked in this session, else ``EXPO_LOCALE`` (def
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
-from zoneinfo import ZoneInfo
 
 from babel import Locale, dates as babel_dates, numbers as babel_numbers
 from flask import Flask, current_app, g, has_request_context, session
@@ -51,24 +50,12 @@ def _money_text(amount: Decimal, currency: str, locale: Locale) -> str:
     return babel_numbers.format_currency(amount, currency, locale=locale)
 
 
-@lru_cache(maxsize=None)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
-def firm_time(moment: datetime) -> datetime:
-    """A stored moment (UTC; naive means UTC) on the firm's wall clock (``EXPO_TIMEZONE``)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(_zone(current_app.config["TIMEZONE"]))
-
-
 def day_text(value: date | datetime | None) -> str:
     """«4 дек. 2026 г.»: a date, or a moment's day on the firm's clock; "—" for none."""
     if not value:
         return "—"
     if isinstance(value, datetime):
-        value = firm_time(value).date()
+        value = clock.firm_time(value).date()
     return _day_text(value, current_locale())
 
 
@@ -76,7 +63,7 @@ def moment_text(value: datetime | None) -> str:
     """«04.12.2026, 14:05»: a moment on the firm's clock, in the locale's short form; "—" for none."""
     if not value:
         return "—"
-    return babel_dates.format_datetime(firm_time(value), "short", locale=current_locale())
+    return babel_dates.format_datetime(clock.firm_time(value), "short", locale=current_locale())
 
 
 def money(amount: Decimal | None) -> str:
@@ -137,10 +124,9 @@ def init_app(app: Flask, plugin_translations: Iterable[Path] = ()) -> None:
     app.jinja_env.filters["datetime"] = moment_text
     app.jinja_env.globals["current_locale"] = lambda: str(current_locale())
     app.jinja_env.globals["LOCALES"] = LOCALES
-    from expo.core.labels import label  # labels reads the locale from here
+    from expo.core.labels import label  # imported here: labels reads the locale from this module
 
-    app.extensions["expo.label_texts"] = {}  # label()'s texts for this app's catalogs
-
+    app.extensions["expo.label_texts"] = {}  # label()'s texts, for this app's merged catalogs
     app.jinja_env.globals["label"] = label
     app.jinja_env.globals["today"] = clock.today
     _install_template_gettext(app)

@@ -35,12 +35,12 @@ class Client(Base):
         *(Index(f"ix_clients_{column}_trgm", column, postgresql_using="gin",
                 postgresql_ops={column: "gin_trgm_ops"}).ddl_if(dialect="postgresql")
           for column in ("name_search", "tax_id")),
-        # One client per tax id; many without one. Checked in the service too, but only this holds
-        # when two requests race (migration 0004 cleared the duplicates older data had).
         # Deleted clients only (the deleted clients page, the purge): an index of every client's
         # deleted_at misled SQLite, without statistics, into reading the live list through it (0014).
         Index("ix_clients_deleted", "deleted_at", sqlite_where=text("deleted_at IS NOT NULL"),
               postgresql_where=text("deleted_at IS NOT NULL")),
+        # One client per tax id; many without one. Checked in the service too, but only this holds
+        # when two requests race (migration 0004 cleared the duplicates older data had).
         Index("uq_clients_tax_id", "tax_id", unique=True, sqlite_where=text("tax_id IS NOT NULL"),
               postgresql_where=text("tax_id IS NOT NULL")),
     )
