@@ -16,7 +16,7 @@ Every check takes an explicit actor: a :class:`User`, or :data:`SYSTEM` for jobs
 """
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, exists, select
+from sqlalchemy import ColumnElement, Select, exists
 from sqlalchemy.orm import aliased
 
 from expo.core import db
@@ -57,15 +57,22 @@ def scope_activities(query: Select, user: User) -> Select:
     someone else, just as the engagement itself answers 404). See docs/decisions/0017."""
     if user.sees_all_clients:
         return query
-    return query.where(Activity.engagement_id.is_(None) | own_engagement(Activity.engagement_id, user))
+    return query.where(activity_visible_to(user.id))
 
 
-def own_engagement(engagement_id, user: User):
-    """``engagement_id`` names one of ``user``'s engagements: a correlated look-up by primary key.
-    (``IN (SELECT id … WHERE manager_id = …)`` made PostgreSQL hash all of a manager's engagements,
-    250 000 for the busiest, for every statement that asked.)"""
+def activity_visible_to(manager_id) -> ColumnElement:
+    """The condition ``scope_activities`` puts on a manager's activities; ``manager_id`` is an id
+    or a bound parameter (a statement built once for every manager)."""
+    return Activity.engagement_id.is_(None) | own_engagement(Activity.engagement_id, manager_id)
+
+
+def own_engagement(engagement_id, manager_id) -> ColumnElement:
+    """``engagement_id`` names one of the engagements of ``manager_id`` (an id or a bound
+    parameter): a correlated look-up by primary key. (``IN (SELECT id … WHERE manager_id = …)``
+    made PostgreSQL hash all of a manager's engagements, 250 000 for the busiest, for every
+    statement that asked.)"""
     mine = aliased(Engagement)
-    return exists().where(mine.id == engagement_id, mine.manager_id == user.id)
+    return exists().where(mine.id == engagement_id, mine.manager_id == manager_id)
 
 
 def can_see_client(user: User, client: Client) -> bool:

@@ -8,11 +8,11 @@ from expo.core.errors import NotFound, ValidationError
 from expo.core.models import ACTIVITY_KINDS, CATEGORIES, Contact
 from expo.core.labels import label
 from expo.core.plugins import collect
-from expo.core.queries.clients import (FILTERS, ClientListQuery, card_details, count_selected, filter_options,
-                                       list_clients, list_query, pick_lists, selected_ids)
+from expo.core.queries.card import card_details, contacts_of
+from expo.core.queries.clients import (FILTERS, ClientListQuery, count_selected, filter_options, list_clients,
+                                       list_query, pick_lists, selected_ids)
 from expo.core.services import activities, clients as client_service, deletion
 from expo.core.spreadsheets import CSV_MIMETYPE, XLSX_MIMETYPE, csv_chunks, xlsx_file
-from expo.core.queries.engagements import scenario_titles
 from expo.core.queries.people import assignable_users
 from expo.web.pages import (form_data, inline_form, page_or_fragment, protected_blueprint,
                             redirect_after_post, safe_local_url, save_form, user)
@@ -82,8 +82,7 @@ def card(client_id: int):
     details = card_details(me, client, HISTORY_LIMIT)
     return render_template(
         "clients/card.html", client=client, engagements=details.engagements, history=details.activities,
-        titles=scenario_titles(details.engagements),
-        exhibitions=details.exhibitions_on_offer, activity_kinds=ACTIVITY_KINDS,
+        contacts=details.contacts, exhibitions=details.exhibitions_on_offer, activity_kinds=ACTIVITY_KINDS,
         panels=collect("client_card_panels", client=client, user=me),
     )
 
@@ -164,9 +163,8 @@ def delete_contact(client_id: int, contact_id: int):
 def _contacts(client, errors, values):
     """The contacts section for HTMX; after a plain form post, back to the whole card."""
     if request.htmx:
-        db.session().refresh(client)
-        return render_template("_partials/contacts.html", client=client, contact_errors=errors,
-                               contact_values=values)
+        return render_template("_partials/contacts.html", client=client, contacts=contacts_of(client),
+                               contact_errors=errors, contact_values=values)
     return redirect_after_post(url_for("clients.card", client_id=client.id))
 
 

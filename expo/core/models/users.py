@@ -35,6 +35,9 @@ class User(UserMixin, Base):
     session_token = None
     # Not a column either: the unread notifications, counted with the session row (the layout's badge).
     unread_notifications = None
+    # Nor this: the extra rights, read with the session row too (pages ask ``can()``; loading the
+    # grants would be a statement more per request). None: not read so; changing grants forgets it.
+    session_permissions = None  # a frozenset of rights
 
     def get_id(self) -> str | None:
         return self.session_token
@@ -44,8 +47,10 @@ class User(UserMixin, Base):
         return self.active
 
     @property
-    def permissions(self) -> set[str]:
-        return {grant.permission for grant in self.grants}
+    def permissions(self) -> frozenset[str]:
+        if self.session_permissions is not None:
+            return self.session_permissions
+        return frozenset(grant.permission for grant in self.grants)
 
     def can(self, permission: str) -> bool:
         return permission in self.permissions

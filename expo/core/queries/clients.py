@@ -6,13 +6,12 @@ from typing import Any, Iterable, Mapping
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import lazyload
 
-from expo.core import access, clock, db
+from expo.core import access, db
 from expo.core.errors import ValidationError
 from expo.core.hooktypes import ListFilter
-from expo.core.models import (CATEGORIES, PICK_LIST_FIELDS, Activity, Client, Engagement, Exhibition, PickListItem,
-                               ScenarioStep, Task, User)
+from expo.core.models import (CATEGORIES, PICK_LIST_FIELDS, Activity, Client, Engagement, PickListItem, ScenarioStep,
+                               Task, User)
 from expo.core.queries import Sorting, keyset, labelled, paging_from_args, plugin_values, with_joins
 from expo.core.validation import parse_id
 
@@ -121,8 +120,8 @@ def _work_columns(user: User) -> list:
     contact = select(func.max(Activity.occurred_at)).where(Activity.client_id == Client.id)
     task = select(Task).where(Task.client_id == Client.id, Task.done_at.is_(None), Task.cancelled_at.is_(None))
     if own_only:
-        contact = contact.where(Activity.engagement_id.is_(None) | access.own_engagement(Activity.engagement_id, user))
-        task = task.where(Task.engagement_id.is_(None) | access.own_engagement(Task.engagement_id, user))
+        contact = contact.where(access.activity_visible_to(user.id))
+        task = task.where(Task.engagement_id.is_(None) | access.own_engagement(Task.engagement_id, user.id))
     task = task.order_by(Task.due_on, Task.id).limit(1)
     return [step.scalar_subquery().label("work_step"), contact.scalar_subquery().label("work_last_contact"),
             task.with_only_columns(Task.due_on).scalar_subquery().label("work_task_due"),
@@ -240,30 +239,3 @@ def filter_options(user: User) -> dict[str, list[str]]:
         stmt = access.scope_clients(select(column).distinct().where(column.is_not(None)), user)
         options[key] = list(db.session().scalars(stmt.order_by(column)))
     return options
-
-
-@dataclass
-class CardDetails:
-    """What a client's card shows beside the client (three statements)."""
-
-    engagements: list[Engagement]  # those the user may see, newest first
-    activities: list[Activity]  # the newest ``activity_limit``
-    exhibitions_on_offer: list[Exhibition]  # not over yet, and not engaged for already
-
-
-def card_details(user: User, client: Client, activity_limit: int) -> CardDetails:
-    session = db.session()
-    # The card's client is in the session already: not joined (with its manager) again per engagement.
-    engagements = session.scalars(
-        access.scope_engagements(select(Engagement), user).where(Engagement.client_id == client.id)
-        .options(lazyload(Engagement.client)).order_by(Engagement.opened_at.desc())).all()
-    activities = session.scalars(
-        access.scope_activities(select(Activity), user).where(Activity.client_id == client.id)
-        .order_by(Activity.occurred_at.desc()).limit(activity_limit)).all()
-    # Every engagement of the client counts as taken, including ones this user may not see: a
-    # second engagement for the same exhibition would be refused anyway.
-    taken = select(Engagement.exhibition_id).where(Engagement.client_id == client.id)
-    on_offer = session.scalars(
-        select(Exhibition).where(Exhibition.ends_on >= clock.today(), Exhibition.id.not_in(taken))
-        .order_by(Exhibition.starts_on)).all()
-    return CardDetails(engagements, activities, on_offer)

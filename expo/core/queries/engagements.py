@@ -12,8 +12,7 @@ from expo.core import access, db
 from expo.core.access import Actor
 from expo.core.errors import ValidationError
 from expo.core.hooktypes import ListColumn
-from expo.core.models import (ENGAGEMENT_STATES, Activity, Client, Engagement, ScenarioResult, ScenarioStep, StepLog,
-                              Task, User)
+from expo.core.models import ENGAGEMENT_STATES, Activity, Client, Engagement, StepLog, Task, User
 from expo.core.queries import (Sorting, labelled, order_by, paging_from_args, plugin_values, sortable_columns,
                                with_joins)
 from expo.core.validation import parse_id
@@ -105,31 +104,3 @@ def engagement_details(engagement: Engagement, activity_limit: int) -> Engagemen
     names = dict(session.execute(select(User.id, User.name).where(User.id.in_(in_log))).all())
     return EngagementDetails(activities, open_tasks, names)
 
-
-@dataclass
-class ScenarioTitles:
-    """The step and result titles of the scenario versions some engagements are on (two statements),
-    so a list shows «Презентация» and «Отказ: цена», not the keys ``presentation`` and ``refused_price``."""
-
-    steps: dict[tuple[int, str], str] = field(default_factory=dict)  # (scenario id, step key) → title
-    results: dict[tuple[int, str], ScenarioResult] = field(default_factory=dict)
-
-    def step(self, engagement: Engagement) -> str:
-        if engagement.step is None:
-            return "—"
-        return self.steps.get((engagement.scenario_id, engagement.step), engagement.step)
-
-    def result(self, engagement: Engagement) -> ScenarioResult | None:
-        return self.results.get((engagement.scenario_id, engagement.result))
-
-
-def scenario_titles(engagements: list[Engagement]) -> ScenarioTitles:
-    versions = {e.scenario_id for e in engagements if e.scenario_id is not None}
-    if not versions:
-        return ScenarioTitles()
-    session = db.session()
-    steps = session.execute(select(ScenarioStep.scenario_id, ScenarioStep.key, ScenarioStep.title)
-                            .where(ScenarioStep.scenario_id.in_(versions)))
-    results = session.scalars(select(ScenarioResult).where(ScenarioResult.scenario_id.in_(versions)))
-    return ScenarioTitles({(row.scenario_id, row.key): row.title for row in steps},
-                          {(r.scenario_id, r.key): r for r in results})
