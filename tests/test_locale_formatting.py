@@ -5,7 +5,7 @@ server reads that back as well as ``2359000.00``; a report period is «октя�
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -133,3 +133,25 @@ def test_a_label_reads_each_apps_own_catalog(make_app, tmp_path):
             with app.test_request_context():
                 texts[app] = label("state", "won")
         assert (texts[core_only], texts[reworded]) == ("выигран", "победа"), order
+
+
+MOMENTS = [datetime(2026, month, day, hour, minute, tzinfo=timezone.utc)
+           for month, day in ((1, 1), (3, 9), (10, 31), (12, 7)) for hour, minute in ((0, 0), (7, 5), (11, 59), (12, 0),
+                                                                                       (13, 30), (21, 4), (23, 59))]
+
+
+@pytest.mark.parametrize("locale", ["ru", "en", "de", "fr", "ja", "ar"])
+def test_moments_read_as_babel_writes_them(app, locale):
+    """moment_text formats from the locale's pattern compiled once: the same text as Babel's own
+    format_datetime (in the firm's zone), in Expo's two locales and in others with other fields."""
+    from babel import Locale
+    from babel.dates import format_datetime
+    from flask_babel import force_locale
+
+    from expo.core import clock
+    from expo.core.i18n import moment_text
+
+    with app.test_request_context(), force_locale(locale):
+        for moment in MOMENTS:
+            assert moment_text(moment) == format_datetime(clock.firm_time(moment), "short", locale=Locale.parse(locale))
+        assert moment_text(None) == "—"

@@ -13,9 +13,7 @@ from typing import Iterable
 
 from babel import Locale, dates as babel_dates, numbers as babel_numbers
 from flask import Flask, current_app, g, has_request_context, session
-from jinja2 import pass_context
-from markupsafe import Markup
-from flask_babel import Babel, format_date, format_decimal, get_locale, get_translations
+from flask_babel import Babel, format_date, format_decimal, get_locale
 
 from expo.config import LOCALES, ConfigError
 from expo.core import clock
@@ -63,7 +61,43 @@ def moment_text(value: datetime | None) -> str:
     """«04.12.2026, 14:05»: a moment on the firm's clock, in the locale's short form; "—" for none."""
     if not value:
         return "—"
-    return babel_dates.format_datetime(clock.firm_time(value), "short", locale=current_locale())
+    moment, locale = clock.firm_time(value), current_locale()
+    short = _short_moment(locale)
+    if short is None:
+        return babel_dates.format_datetime(moment, "short", locale=locale)
+    template, am, pm = short
+    return template.format(d=moment.day, M=moment.month, y=moment.year, yy=moment.year % 100, H=moment.hour,
+                           h=moment.hour % 12 or 12, m=moment.minute, a=am if moment.hour < 12 else pm)
+
+
+# The CLDR fields of the locales' short date and time patterns, as str.format fields of the
+# values moment_text passes.
+_MOMENT_FIELDS = {("d", 1): "{d}", ("d", 2): "{d:02d}", ("M", 1): "{M}", ("M", 2): "{M:02d}", ("y", 1): "{y}",
+                  ("y", 2): "{yy:02d}", ("y", 4): "{y:04d}", ("H", 1): "{H}", ("H", 2): "{H:02d}", ("h", 1): "{h}",
+                  ("h", 2): "{h:02d}", ("m", 1): "{m}", ("m", 2): "{m:02d}", ("a", 1): "{a}"}
+
+
+@lru_cache(maxsize=32)
+def _short_moment(locale: Locale) -> tuple[str, str, str] | None:
+    """Babel's short date-and-time pattern of ``locale`` as a ``str.format`` template (with the
+    locale's AM and PM), or None where it has a field not in _MOMENT_FIELDS (Babel formats those).
+    A page shows dozens of moments, and Babel interprets the pattern anew for each (some 20 µs)."""
+    glue = str(locale.datetime_formats["short"]).replace("'", "")
+    parts = {"{0}": locale.time_formats["short"].pattern, "{1}": locale.date_formats["short"].pattern}
+    template = []
+    for piece in re.split(r"(\{[01]\})", glue):
+        if piece not in parts:
+            template.append(piece.replace("{", "{{").replace("}", "}}"))
+            continue
+        for kind, value in babel_dates.tokenize_pattern(parts[piece]):
+            if kind == "chars":
+                template.append(value.replace("{", "{{").replace("}", "}}"))
+            elif value in _MOMENT_FIELDS:
+                template.append(_MOMENT_FIELDS[value])
+            else:
+                return None
+    periods = locale.day_periods["format"]["abbreviated"]
+    return "".join(template), periods["am"], periods["pm"]
 
 
 def money(amount: Decimal | None) -> str:
@@ -124,42 +158,11 @@ def init_app(app: Flask, plugin_translations: Iterable[Path] = ()) -> None:
     app.jinja_env.filters["datetime"] = moment_text
     app.jinja_env.globals["current_locale"] = lambda: str(current_locale())
     app.jinja_env.globals["LOCALES"] = LOCALES
-    from expo.core.labels import label  # imported here: labels reads the locale from this module
+    # imported here: both read the locale from this module
+    from expo.core import template_gettext
+    from expo.core.labels import label
 
     app.extensions["expo.label_texts"] = {}  # label()'s texts, for this app's merged catalogs
     app.jinja_env.globals["label"] = label
     app.jinja_env.globals["today"] = clock.today
-    _install_template_gettext(app)
-
-
-def _install_template_gettext(app: Flask) -> None:
-    """Templates' ``_()``/``ngettext()`` read this app's catalog for the request's locale from a
-    dict: Flask-Babel's own callables look the catalog up through the request context on every
-    call (~10 µs each, and a page makes 50–100 of them: part of the fixed cost per request that
-    docs/performance.md measures)."""
-    catalogs: dict = {}
-
-    def catalog():
-        locale = current_locale()
-        found = catalogs.get(locale)
-        if found is None:
-            found = catalogs[locale] = get_translations()
-        return found
-
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda string: catalog().ugettext(string),
-        ngettext=lambda singular, plural, n: catalog().ungettext(singular, plural, n),
-        pgettext=lambda context, string: catalog().upgettext(context, string),
-        npgettext=lambda context, singular, plural, n: catalog().unpgettext(context, singular, plural, n),
-        newstyle=True)
-    # Jinja's newstyle ``_()`` always %-formats its Markup, even without variables, and Markup's
-    # ``%`` escapes through a helper object (a quarter of the cost of a call): without variables
-    # and with no ``%`` in the text, formatting would change nothing, so it is skipped.
-    @pass_context
-    def gettext(context, string: str, **variables):
-        text = catalog().ugettext(string)
-        if context.eval_ctx.autoescape:
-            text = Markup(text)
-        return text % variables if variables or "%" in text else text
-
-    app.jinja_env.globals.update(gettext=gettext, _=gettext)
+    template_gettext.install(app)

@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Row
 
 from expo.core import access, db
 from expo.core.access import Actor
 from expo.core.models import EngagementCount, Exhibition
 
 
-def all_exhibitions() -> list[Exhibition]:
-    """Every exhibition, the latest first (select boxes, reports)."""
-    return db.session().scalars(select(Exhibition).order_by(Exhibition.starts_on.desc())).all()
+def all_exhibitions() -> list[Row]:
+    """Every exhibition, the latest first (the list, select boxes, reports): plain rows of
+    ``id, name, venue, starts_on, ends_on`` (a page shows them all; objects cost more than the SQL)."""
+    return db.session().execute(select(Exhibition.id, Exhibition.name, Exhibition.venue, Exhibition.starts_on,
+                                       Exhibition.ends_on).order_by(Exhibition.starts_on.desc(), Exhibition.id)).all()
 
 
 def engagement_counts(user: Actor) -> dict[int, dict[str, int]]:

@@ -9,20 +9,27 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import selectinload
 
 from expo.core import db
 from expo.core.models import ApiToken, AuditEvent, Client, Engagement, Exhibition, LoginSession, Scenario, User
 
 
-def assignable_users() -> list[User]:
-    """People a planner can hand clients to (active managers, planners and admins), by name."""
-    return db.session().scalars(
-        select(User).where(User.active, User.role.in_(("manager", "planner", "admin"))).order_by(User.name)).all()
+# The people of a drop-down: plain rows, not objects (a page lists them all, for a choice).
+_PERSON = (User.id, User.name, User.email, User.role)
 
 
-def active_users() -> list[User]:
-    return db.session().scalars(select(User).where(User.active).order_by(User.name)).all()
+def assignable_users() -> list[Row]:
+    """People a planner can hand clients to (active managers, planners and admins), by name: rows
+    of ``id, name, email, role``."""
+    return db.session().execute(
+        select(*_PERSON).where(User.active, User.role.in_(("manager", "planner", "admin"))).order_by(User.name)).all()
+
+
+def active_users() -> list[Row]:
+    """Everyone active, by name: rows of ``id, name, email, role``."""
+    return db.session().execute(select(*_PERSON).where(User.active).order_by(User.name)).all()
 
 
 def all_users() -> list[User]:
