@@ -52,5 +52,7 @@ def test_the_engagement_page_names_only_the_people_in_its_log(app, make_user, lo
         from expo.core.queries.engagements import engagement_details
 
         details = engagement_details(db.session().merge(engagement), 10)
-    assert details.names == {planner.id: "Пётр Планов"}
+    named = {row.entered_by for row in details.steps_log} | {row.left_by for row in details.steps_log}
+    assert named - {None} == {"Пётр Планов"}
+    assert [row.step for row in details.steps_log] == ["contact", "presentation"]  # oldest first
     assert "Пётр Планов" in login_as(planner).get(f"/engagements/{engagement.id}").get_data(as_text=True)

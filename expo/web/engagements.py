@@ -10,6 +10,7 @@ from expo.core.errors import Busy, NotFound, ValidationError
 from expo.core.models import ACTIVITY_KINDS, ScenarioAction, ScenarioStep
 from expo.core.pdf import PdfLimit, render_pdf_isolated, static_uri
 from expo.core.queries.engagements import engagement_details
+from expo.core.scenarios.outline import outline
 from expo.core.plugins import collect
 from expo.core.services import engagements as service, process
 from expo.core.validation import parse_id
@@ -42,11 +43,11 @@ def _form_version() -> int | None:
 def _page(engagement, errors=None, values=None, status=200):
     me = user()
     details = engagement_details(engagement, HISTORY_LIMIT)
-    scenario = engagement.scenario
+    scenario = outline(engagement.scenario_id)
     return render_template(
         "engagements/show.html", engagement=engagement, errors=errors or {}, values=values or {},
         scenario=scenario, step=scenario.step(engagement.step) if scenario else None,
-        steps_log=process.history(engagement), open_tasks=details.open_tasks, names=details.names,
+        steps_log=details.steps_log, open_tasks=details.open_tasks,
         manager_options=[(m.id, m.name) for m in assignable_users()] if me.can_assign else [],
         history=details.activities, activity_kinds=ACTIVITY_KINDS,
         panels=collect("engagement_panels", engagement=engagement, user=me),

@@ -3,10 +3,13 @@ engagement page shows beside the engagement itself."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Mapping
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy.engine import Row
+from sqlalchemy.orm import aliased
 
 from expo.core import access, db
 from expo.core.access import Actor
@@ -84,23 +87,41 @@ def exhibition_engagements(user: Actor, exhibition_id: int, query: EngagementLis
 
 @dataclass
 class EngagementDetails:
-    """What the engagement page shows around the engagement (three statements)."""
+    """What the engagement page shows around the engagement: plain rows from statements built once
+    (three statements; objects and statement building cost more than the SQL, docs/performance.md)."""
 
-    activities: list[Activity] = field(default_factory=list)
-    open_tasks: list[Task] = field(default_factory=list)
-    names: dict[int, str] = field(default_factory=dict)  # people named in its step log
+    steps_log: list[Row] = field(default_factory=list)  # oldest first, with who entered and left each step
+    activities: list[Row] = field(default_factory=list)  # the newest first
+    open_tasks: list[Row] = field(default_factory=list)  # by due date
 
 
 def engagement_details(engagement: Engagement, activity_limit: int) -> EngagementDetails:
-    session = db.session()
-    activities = session.scalars(
-        select(Activity).where(Activity.engagement_id == engagement.id).order_by(Activity.occurred_at.desc())
-        .limit(activity_limit)).all()
-    open_tasks = session.scalars(
-        select(Task).where(Task.engagement_id == engagement.id, Task.done_at.is_(None), Task.cancelled_at.is_(None))
-        .order_by(Task.due_on, Task.id)).all()
-    mine = StepLog.engagement_id == engagement.id
-    in_log = select(StepLog.entered_by_id).where(mine).union(select(StepLog.left_by_id).where(mine))
-    names = dict(session.execute(select(User.id, User.name).where(User.id.in_(in_log))).all())
-    return EngagementDetails(activities, open_tasks, names)
+    session, values = db.session(), {"engagement_id": engagement.id}
+    return EngagementDetails(session.execute(_steps_log(), values).all(),
+                             session.execute(_activities(), {**values, "limit": activity_limit}).all(),
+                             session.execute(_open_tasks(), values).all())
 
+
+@cache
+def _steps_log() -> Select:
+    entered, left = aliased(User), aliased(User)
+    return (select(StepLog.step, StepLog.entered_at, StepLog.left_at, StepLog.outcome, StepLog.closing,
+                   StepLog.result, StepLog.comment, entered.name.label("entered_by"), left.name.label("left_by"))
+            .outerjoin(entered, entered.id == StepLog.entered_by_id).outerjoin(left, left.id == StepLog.left_by_id)
+            .where(StepLog.engagement_id == bindparam("engagement_id")).order_by(StepLog.id))
+
+
+@cache
+def _activities() -> Select:
+    return (select(Activity.id, Activity.kind, Activity.occurred_at, Activity.text, User.name.label("author_name"))
+            .outerjoin(User, User.id == Activity.author_id)
+            .where(Activity.engagement_id == bindparam("engagement_id"))
+            .order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(bindparam("limit")))
+
+
+@cache
+def _open_tasks() -> Select:
+    return (select(Task.id, Task.title, Task.due_on, Task.hard_deadline, Task.instructions)
+            .where(Task.engagement_id == bindparam("engagement_id"), Task.done_at.is_(None),
+                   Task.cancelled_at.is_(None))
+            .order_by(Task.due_on, Task.id))
