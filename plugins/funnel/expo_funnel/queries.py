@@ -20,10 +20,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app, g
-from sqlalchemy import and_, exists, func, literal, select, union_all
+from sqlalchemy import and_, bindparam, exists, func, literal, select, union_all
 
 from expo.hooks import db_session, models, now, plugin_setting
 from expo_funnel.models import MonthCount, ResultCount, StepCount
@@ -126,21 +127,26 @@ def _titles(sel: Selection) -> tuple[list[tuple[str, str]], dict[str, str]]:
     found = cache.get(id(sel))
     if found is not None and found[0] is sel:
         return found[1]
-    Step, Result, Scenario = models.ScenarioStep, models.ScenarioResult, models.Scenario
-    both = union_all(
-        select(literal("step").label("kind"), Step.key, Step.title, Step.position, Scenario.version)
-        .join(Scenario, Scenario.id == Step.scenario_id).where(Step.scenario_id.in_(sel.version_ids)),
-        select(literal("result"), Result.key, Result.title, Result.position, Scenario.version)
-        .join(Scenario, Scenario.id == Result.scenario_id).where(Result.scenario_id.in_(sel.version_ids)),
-    ).subquery()
     steps: dict[str, str] = {}
     results: dict[str, str] = {}
-    for kind, key, title, _position, _version in db_session().execute(
-            select(both).order_by(both.c.version.desc(), both.c.position)):
+    for kind, key, title in db_session().execute(_titles_statement(), {"versions": list(sel.version_ids)}):
         (steps if kind == "step" else results).setdefault(key, title)
     titles = (list(steps.items()), results)
     cache[id(sel)] = (sel, titles)
     return titles
+
+
+@cache
+def _titles_statement():
+    Step, Result, Scenario = models.ScenarioStep, models.ScenarioResult, models.Scenario
+    versions = bindparam("versions", expanding=True)
+    both = union_all(
+        select(literal("step").label("kind"), Step.key, Step.title, Step.position, Scenario.version)
+        .join(Scenario, Scenario.id == Step.scenario_id).where(Step.scenario_id.in_(versions)),
+        select(literal("result"), Result.key, Result.title, Result.position, Scenario.version)
+        .join(Scenario, Scenario.id == Result.scenario_id).where(Result.scenario_id.in_(versions)),
+    ).subquery()
+    return select(both.c.kind, both.c.key, both.c.title).order_by(both.c.version.desc(), both.c.position)
 
 
 # The three kinds of rows the funnel counts, each read from its own partial index of the step log.
@@ -154,10 +160,10 @@ def use_counts(sel: Selection) -> bool:
     return not sel.narrows_engagements and plugin_setting("FUNNEL_COUNTS", True)
 
 
-def grouped(statement, values: int = 1) -> dict:
+def grouped(statement, values: int = 1, parameters: dict | None = None) -> dict:
     """``{group: value(s)}`` of a statement selecting the group's columns, then ``values`` numbers."""
     found = {}
-    for row in db_session().execute(statement):
+    for row in db_session().execute(statement, parameters):
         group = tuple(row[:-values]) if len(row) - values > 1 else row[0]
         found[group] = row[-1] if values == 1 else tuple(row[-values:])
     return found
@@ -167,8 +173,33 @@ def any_deleted() -> bool:
     """Whether some client waits in the deletion grace period (asked once per request): only then
     do the count tables' numbers need the deleted clients' share taken off."""
     if "funnel_any_deleted" not in g:
-        g.funnel_any_deleted = db_session().scalar(select(exists().where(Client.deleted_at.is_not(None))))
+        g.funnel_any_deleted = db_session().scalar(_ANY_DELETED)
     return g.funnel_any_deleted
+
+
+_ANY_DELETED = select(exists().where(Client.deleted_at.is_not(None)))
+_SHAPED: dict = {}
+
+
+def shaped(make, sel: Selection) -> tuple:
+    """``(statement, parameters)``: ``make(keys)`` — a statement over a count table, given ``keys(table)``,
+    the selection's versions, exhibition and manager as conditions with bound parameters — built
+    once per shape of selection (whether it names an exhibition, a manager), and the values that
+    bind it to ``sel``. Building the funnel's statements anew took longer than running them on a
+    page of one exhibition (docs/performance.md)."""
+    shape = (make, bool(sel.exhibition_id), bool(sel.manager_id))
+    statement = _SHAPED.get(shape)
+    if statement is None:
+        def keys(table) -> list:
+            found = [table.scenario_id.in_(bindparam("versions", expanding=True))]
+            if shape[1]:
+                found.append(table.exhibition_id == bindparam("exhibition_id"))
+            if shape[2]:
+                found.append(table.manager_id == bindparam("manager_id"))
+            return found
+        statement = _SHAPED[shape] = make(keys)
+    return statement, {"versions": list(sel.version_ids), "exhibition_id": sel.exhibition_id,
+                       "manager_id": sel.manager_id}
 
 
 def minus(totals: dict, deleted: dict) -> dict:
@@ -238,9 +269,14 @@ def _entered_and_in_progress(sel: Selection) -> tuple[dict, dict]:
     when it can answer (each number is a column of the same rows)."""
     if not use_counts(sel) or any_deleted():
         return count_rows(sel, ENTRIES, StepLog.step), count_rows(sel, CURRENT, StepLog.step)
-    both = grouped(select(StepCount.step, func.sum(StepCount.entered), func.sum(StepCount.in_progress))
-                   .where(*key_conditions(StepCount, sel)).group_by(StepCount.step), values=2)
+    statement, parameters = shaped(_step_totals, sel)
+    both = grouped(statement, values=2, parameters=parameters)
     return ({step: n for step, (n, _) in both.items() if n}, {step: n for step, (_, n) in both.items() if n})
+
+
+def _step_totals(keys):
+    return (select(StepCount.step, func.sum(StepCount.entered), func.sum(StepCount.in_progress))
+            .where(*keys(StepCount)).group_by(StepCount.step))
 
 
 def weakest_step(counts: list[StepCounts], min_decided: int) -> StepCounts | None:
@@ -268,14 +304,17 @@ def results(sel: Selection) -> list[ResultCounts]:
         return grouped(select(*by, func.count()).where(*log_conditions(sel, deleted), StepLog.closing).group_by(*by))
 
     if use_counts(sel):
-        columns = [getattr(ResultCount, column.key) for column in by]
-        counted = minus(grouped(select(*columns, func.sum(ResultCount.count))
-                                .where(*key_conditions(ResultCount, sel)).group_by(*columns)),
-                        from_log(deleted=True) if any_deleted() else {})
+        statement, parameters = shaped(_result_totals, sel)
+        counted = minus(grouped(statement, parameters=parameters), from_log(deleted=True) if any_deleted() else {})
     else:
         counted = from_log()
     return [ResultCounts(key, titles.get(key, key), kind, reason, step, count)
             for (key, kind, reason, step), count in counted.items() if count]
+
+
+def _result_totals(keys):
+    columns = (ResultCount.result, ResultCount.result_kind, ResultCount.result_reason, ResultCount.step)
+    return select(*columns, func.sum(ResultCount.count)).where(*keys(ResultCount)).group_by(*columns)
 
 
 def results_by_key(rows: list[ResultCounts]) -> list[ResultCounts]:
@@ -371,13 +410,18 @@ def by_month_of_closing(sel: Selection) -> list[Month]:
                        values=4)
 
     if use_counts(sel):
-        counted = minus(grouped(select(MonthCount.month, *cached_conversion_sums())
-                                .where(*key_conditions(MonthCount, sel)).group_by(MonthCount.month), values=4),
+        statement, parameters = shaped(_month_totals, sel)
+        counted = minus(grouped(statement, values=4, parameters=parameters),
                         {_month_text(m): v for m, v in from_log(deleted=True).items()} if any_deleted() else {})
     else:
         counted = from_log()
     return [Month(_month_text(m), n, won, Decimal(amount), Decimal(expected))
             for m, (n, won, amount, expected) in counted.items() if n]
+
+
+def _month_totals(keys):
+    return (select(MonthCount.month, *cached_conversion_sums()).where(*keys(MonthCount))
+            .group_by(MonthCount.month))
 
 
 def _month_text(month) -> str | None:
@@ -417,6 +461,14 @@ class Funnel:
     @property
     def dropped(self) -> int:
         return sum(r.count for r in self.reasons)
+
+    @property
+    def entered(self) -> int:
+        """Entries into any step (none: nothing to chart)."""
+        return sum(c.entered for c in self.steps)
+
+    def step_title(self, key: str | None) -> str | None:
+        return next((c.title for c in self.steps if c.key == key), key)
 
     def top_reasons(self, step: str, limit: int = 3) -> list[ResultCounts]:
         return [r for r in self.reasons if r.step == step][:limit]

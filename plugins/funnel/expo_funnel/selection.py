@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Mapping
+from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -24,8 +24,18 @@ ARGS = ("scenario_id", "version_id", "exhibition_id", "manager_id", "period_from
 
 
 @dataclass(frozen=True)
+class Known:
+    """What a page read for its filter form already — every scenario version (rows of ``id, name,
+    lineage_id, version, is_current, is_default``), the exhibitions' and the listed managers' ids —
+    so that reading a selection asks the database nothing more."""
+    scenarios: list
+    exhibition_ids: frozenset[int]
+    manager_ids: frozenset[int]
+
+
+@dataclass(frozen=True)
 class Selection:
-    scenario: models.Scenario | None  # the lineage's newest version (order, titles); None: no scenario yet
+    scenario: Any  # the lineage's newest version (a row: id, name, lineage_id, version); None: no scenario yet
     version_ids: tuple[int, ...]  # the versions counted
     version_id: int | None = None  # one version asked for
     exhibition_id: int | None = None
@@ -38,7 +48,7 @@ class Selection:
     client_condition: object = None  # a report's client filters (a condition on Client), never from a URL
 
     @classmethod
-    def from_args(cls, args: Mapping[str, str], user) -> "Selection":
+    def from_args(cls, args: Mapping[str, str], user, known: Known | None = None) -> "Selection":
         errors: dict[str, str] = {}
         values = {key: (args.get(key) or "").strip() for key in ARGS}
         ids = {}
@@ -55,17 +65,20 @@ class Selection:
                     errors[key] = str(_l("Enter a date as YYYY-MM-DD."))
         if dates.get("period_from") and dates.get("period_to") and dates["period_to"] < dates["period_from"]:
             errors["period_to"] = str(_l("The period cannot end before it starts."))
-        versions = _lineage(ids.get("scenario_id"), errors)
+        versions = _lineage(ids.get("scenario_id"), errors, known)
         scenario = versions[0] if versions else None
         version_id = ids.get("version_id")
         if version_id is not None and "scenario_id" not in errors and version_id not in {v.id for v in versions}:
             errors["version_id"] = str(_l("This version belongs to another scenario."))
-        if ids.get("exhibition_id") and db_session().get(models.Exhibition, ids["exhibition_id"]) is None:
+        exhibition_id = ids.get("exhibition_id")
+        if exhibition_id and (exhibition_id not in known.exhibition_ids if known is not None
+                              else db_session().get(models.Exhibition, exhibition_id) is None):
             errors["exhibition_id"] = str(_l("No such exhibition."))
         manager_id = ids.get("manager_id")
         if not user.sees_all_clients and manager_id not in (None, user.id):
             raise NotFound()  # before any look-up: a manager cannot learn which user ids exist
-        if manager_id is not None and db_session().get(models.User, manager_id) is None:
+        if manager_id is not None and not (known is not None and manager_id in known.manager_ids) \
+                and db_session().get(models.User, manager_id) is None:  # (not listed: a former manager)
             errors["manager_id"] = str(_l("No such user."))
         if errors:
             raise ValidationError(fields=errors)
@@ -103,18 +116,35 @@ class Selection:
         return {key: str(value) for key, value in found.items() if value}
 
 
-def _lineage(scenario_id: int | None, errors: dict) -> list[models.Scenario]:
-    """Every version of the lineage ``scenario_id`` (any version's id) belongs to, or of the
-    default scenario, newest first, in one statement; empty for a new firm (an empty funnel, not
-    an error) or an unknown id (an error)."""
-    Scenario = models.Scenario
-    if scenario_id is not None:
-        lineage = select(func.coalesce(Scenario.lineage_id, Scenario.id)).where(Scenario.id == scenario_id)
-    else:  # the default scenario (its newest version carries the flag), else the oldest current one
-        lineage = select(Scenario.lineage_id).where(Scenario.is_current) \
-            .order_by(Scenario.is_default.desc(), Scenario.id).limit(1)
-    found = list(db_session().scalars(select(Scenario).where(Scenario.lineage_id == lineage.scalar_subquery())
-                                      .order_by(Scenario.version.desc())))
+def _lineage(scenario_id: int | None, errors: dict, known: Known | None = None) -> list:
+    """Every version (rows of ``id, name, lineage_id, version, …``) of the lineage ``scenario_id``
+    (any version's id) belongs to, or of the default scenario, newest first — from ``known``, else
+    in one statement; empty for a new firm (an empty funnel, not an error) or an unknown id (an
+    error)."""
+    if known is not None:
+        found = _lineage_of(scenario_id, known.scenarios)
+    else:
+        Scenario = models.Scenario
+        if scenario_id is not None:
+            lineage = select(func.coalesce(Scenario.lineage_id, Scenario.id)).where(Scenario.id == scenario_id)
+        else:  # the default scenario (its newest version carries the flag), else the oldest current one
+            lineage = select(Scenario.lineage_id).where(Scenario.is_current) \
+                .order_by(Scenario.is_default.desc(), Scenario.id).limit(1)
+        found = list(db_session().execute(
+            select(Scenario.id, Scenario.name, Scenario.lineage_id, Scenario.version, Scenario.is_current)
+            .where(Scenario.lineage_id == lineage.scalar_subquery()).order_by(Scenario.version.desc())))
     if scenario_id is not None and not found:
         errors["scenario_id"] = str(_l("No such scenario."))
     return found
+
+
+def _lineage_of(scenario_id: int | None, scenarios: list) -> list:
+    """``_lineage``'s statement, answered from every version's row."""
+    if scenario_id is not None:
+        chosen = next((row for row in scenarios if row.id == scenario_id), None)
+        lineage = (chosen.lineage_id or chosen.id) if chosen is not None else None
+    else:
+        current = sorted((row for row in scenarios if row.is_current), key=lambda row: (not row.is_default, row.id))
+        lineage = current[0].lineage_id if current else None
+    return sorted((row for row in scenarios if lineage is not None and row.lineage_id == lineage),
+                  key=lambda row: row.version, reverse=True)

@@ -7,6 +7,8 @@ form (422) and the numbers stay empty.
 """
 from __future__ import annotations
 
+from functools import cache
+
 from flask import render_template, request
 from sqlalchemy import Boolean, Integer, cast, literal, null, select, union_all
 
@@ -14,7 +16,7 @@ from expo.hooks import (NotFound, ValidationError, api_paging, audit_record, com
                         current_user, db_session, models, page_or_fragment, protected_blueprint, today)
 from expo_funnel import chart, drilldown, formatting, queries, tables
 from expo_funnel.managers import Test, managers, matrix
-from expo_funnel.selection import ARGS, CLIENT_FIELDS, Selection
+from expo_funnel.selection import ARGS, CLIENT_FIELDS, Known, Selection
 
 bp = protected_blueprint("funnel", __name__, url_prefix="/funnel", template_folder="templates")
 bp.add_app_template_filter(formatting.pct, "funnel_pct")
@@ -23,36 +25,52 @@ bp.add_app_template_global(formatting.options, "funnel_options")
 PAGE = 50
 
 
-def _selection():
-    """``(selection, errors)``: the selection of the query string, or None and the fields' problems."""
+def _selection(known: Known | None = None):
+    """``(selection, errors)``: the selection of the query string, or None and the fields' problems.
+    ``known``: what the page's filter form read already, so choosing asks the database nothing more."""
     args = request.args.to_dict()
     if args.get("versions_of") not in (None, args.get("scenario_id")):
         args.pop("version_id", None)  # the form's scenario changed: its old version means nothing now
     try:
-        return Selection.from_args(args, current_user), {}
+        return Selection.from_args(args, current_user, known), {}
     except ValidationError as problem:
         return None, problem.fields or {"scenario_id": problem.message}
 
 
-def _filter_options(sel: Selection | None) -> dict:
-    """The drop-downs: scenarios and the selected one's versions, exhibitions, managers (for those
-    who see everyone), and the firm's own lists of regions, industries and channels (the values the
+def _filter_rows() -> dict[str, list]:
+    """The drop-downs' rows: every scenario version, the exhibitions, the managers (for those who
+    see everyone), and the firm's own lists of regions, industries and channels (the values the
     client form offers, so filters and data agree) — one statement, read as plain rows (no objects:
-    a page lists every exhibition and person)."""
+    a page lists every exhibition and person), built once."""
+    rows = {"scenario": [], "exhibition": [], "manager": [], **{key: [] for key in CLIENT_FIELDS}}
+    for row in db_session().execute(_filter_statement(current_user.sees_all_clients)):
+        rows[row.list].append(row)
+    return rows
+
+
+@cache
+def _filter_statement(with_managers: bool):
     Scenario, User, Exhibition, PickListItem = models.Scenario, models.User, models.Exhibition, models.PickListItem
-    none = (cast(null(), Integer), cast(null(), Integer), cast(null(), Boolean))  # typed: PostgreSQL asks
+    none = (cast(null(), Integer), cast(null(), Integer), cast(null(), Boolean), cast(null(), Boolean))  # typed: PostgreSQL asks
     lists = [select(literal("scenario").label("list"), Scenario.id, Scenario.name, Scenario.lineage_id,
-                    Scenario.version, Scenario.is_current),
+                    Scenario.version, Scenario.is_current, Scenario.is_default),
              select(literal("exhibition"), Exhibition.id, Exhibition.name, *none),
              select(PickListItem.field, PickListItem.id, PickListItem.value, PickListItem.position, *none[1:])
              .where(PickListItem.field.in_(CLIENT_FIELDS))]
-    if current_user.sees_all_clients:
+    if with_managers:
         lists.append(select(literal("manager"), User.id, User.name, *none)
                      .where(User.active, User.role.in_(("manager", "planner", "admin"))))
-    rows = {"scenario": [], "exhibition": [], "manager": [], **{key: [] for key in CLIENT_FIELDS}}
     every = union_all(*lists).subquery()
-    for row in db_session().execute(select(every).order_by(every.c.list, every.c.name, every.c.version.desc())):
-        rows[row.list].append(row)
+    return select(every).order_by(every.c.list, every.c.name, every.c.version.desc())
+
+
+def _known(rows: dict[str, list]) -> Known:
+    return Known(rows["scenario"], frozenset(row.id for row in rows["exhibition"]),
+                 frozenset(row.id for row in rows["manager"]))
+
+
+def _filter_options(rows: dict[str, list], sel: Selection | None) -> dict:
+    """What the filter form offers, from ``_filter_rows``; the selected scenario's versions."""
     lineage = sel.scenario.lineage_id if sel and sel.scenario else None
     # A pick-list keeps the admins' order (its position), then the alphabet.
     options = {key: [row.name for row in sorted(rows[key], key=lambda row: row.lineage_id or 0)]
@@ -71,23 +89,25 @@ def _values(sel: Selection | None) -> dict:
 
 @bp.get("/")
 def index():
-    sel, errors = _selection()
+    choices = _filter_rows()
+    sel, errors = _selection(_known(choices))
     found = queries.funnel(sel) if sel else None
     return page_or_fragment("funnel/index.html", "funnel/_funnel.html", status=422 if errors else 200,
                             sel=sel, funnel=found, chart=chart, errors=errors, values=_values(sel),
-                            **_filter_options(sel))
+                            **_filter_options(choices, sel))
 
 
 @bp.get("/managers")
 def managers_page():
-    sel, errors = _selection()
+    choices = _filter_rows()
+    sel, errors = _selection(_known(choices))
     rows, titles, cells, test = [], [], {}, Test.from_settings()
     if sel:
         rows = managers(sel)
         titles, cells = matrix(sel, test)
     return page_or_fragment("funnel/managers.html", "funnel/_managers.html", status=422 if errors else 200,
                             sel=sel, rows=rows, titles=titles, cells=cells, test=test, errors=errors,
-                            values=_values(sel), **_filter_options(sel))
+                            values=_values(sel), **_filter_options(choices, sel))
 
 
 @bp.get("/engagements")
