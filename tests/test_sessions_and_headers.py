@@ -175,3 +175,30 @@ def test_an_htmx_request_after_the_session_ended_sends_the_browser_to_the_login_
     assert fragment.headers["HX-Redirect"].startswith("/login?next=/clients/")
     page = client.http.get("/clients/?q=Ром")
     assert page.status_code == 302 and page.headers["Location"].startswith("/login?next=/clients/")
+
+
+def test_the_session_user_is_the_sessions_object_as_if_loaded(app, make_user):
+    """user_for_session builds the user from the session statement's columns: it is persistent and
+    unchanged (a flush writes nothing), with its rights, and a change to it is saved."""
+    from sqlalchemy import inspect
+
+    from expo.core.services.users import grant, start_session, user_for_session
+
+    person = make_user("planner", name="Пётр")
+    with app.app_context():
+        me = db.session().get(User, person.id)
+        grant(me, "clients.export", me)
+        token = start_session(me)
+        db.commit()
+    with app.app_context():
+        me = user_for_session(token)
+        state = inspect(me)
+        assert state.persistent and not state.modified and not db.session().dirty
+        assert (me.name, me.role, me.active, me.email) == ("Пётр", "planner", True, person.email)
+        assert me.can("clients.export") and not me.can("clients.delete")
+        assert db.session().get(User, person.id) is me  # the identity map holds it
+        me.name = "Пётр Петров"
+        db.commit()
+    with app.app_context():
+        assert db.session().get(User, person.id).name == "Пётр Петров"
+        assert user_for_session("not a token") is None

@@ -11,6 +11,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from expo.core import clock, db, validation as v
 from expo.core.access import Actor
@@ -236,8 +238,10 @@ def _session_cutoff():
 
 # Every request asks: the session row, its user, the unread count the layout shows and the user's
 # extra rights come in one statement (not four), built once (building it took a tenth of a
-# millisecond per request).
-_SESSION_USER = (select(LoginSession.created_at, User,
+# millisecond per request), as plain columns: the user object is made from them (loading it as an
+# entity of the statement cost twice a plain statement's time on every page, docs/performance.md).
+_USER_COLUMNS = tuple(User.__table__.c)
+_SESSION_USER = (select(LoginSession.created_at, *_USER_COLUMNS,
                         select(func.count()).select_from(Notification)
                         .where(Notification.user_id == LoginSession.user_id, Notification.read_at.is_(None))
                         .correlate(LoginSession).scalar_subquery(),
@@ -251,12 +255,19 @@ _SESSION_USER = (select(LoginSession.created_at, User,
 def user_for_session(token: str) -> User | None:
     """The user a session cookie names: none once logged out, expired (``EXPO_SESSION_DAYS`` after
     the login) or deactivated."""
-    found = db.session().execute(_SESSION_USER, {"token_hash": _digest(token)}).first()
+    session = db.session()
+    found = session.execute(_SESSION_USER, {"token_hash": _digest(token)}).first()
     if found is None:
         return None
-    created_at, user, unread_count, rights = found
-    if not user.active or created_at < _session_cutoff():
+    created_at, *columns, unread_count, rights = found
+    values = dict(zip((column.key for column in _USER_COLUMNS), columns))
+    if not values["active"] or created_at < _session_cutoff():
         return None
+    user = session.identity_map.get(identity_key(User, values["id"]))
+    if user is None:  # as if loaded by the session: persistent, nothing changed
+        user = User(**values)
+        make_transient_to_detached(user)
+        session.add(user)
     user.session_token = token
     user.unread_notifications = unread_count
     user.session_permissions = frozenset(rights.split()) if rights else frozenset()

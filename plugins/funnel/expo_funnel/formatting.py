@@ -3,7 +3,8 @@ ten times as much per call): a rate as a percentage, a number linked to its dril
 from __future__ import annotations
 
 from decimal import Decimal
-from urllib.parse import urlencode
+from functools import lru_cache
+from urllib.parse import quote_plus, urlencode
 
 from flask import g, url_for
 from markupsafe import Markup, escape
@@ -18,9 +19,19 @@ def drill(sel, number, kind: str, step: str | None = None, result: str | None = 
     """``number`` as a link to the engagements behind it (not linked when zero or ``links`` is off)."""
     if not (links and number):
         return escape(number)
-    extra = {"kind": kind, **({"step": step} if step else {}), **({"result": result} if result else {})}
+    query = f"kind={_quoted(kind)}"
+    if step:
+        query += f"&step={_quoted(step)}"
+    if result:
+        query += f"&result={_quoted(result)}"
     # f-strings over escaped parts: ``Markup.format`` costs ten times as much, a hundred times a page
-    return Markup(f'<a href="{escape(_prefix(sel) + urlencode(extra))}">{escape(number)}</a>')
+    return Markup(f'<a href="{escape(_prefix(sel) + query)}">{escape(number)}</a>')
+
+
+@lru_cache(maxsize=4096)
+def _quoted(value: str) -> str:
+    """A query-string value, as ``urlencode`` writes it (a page repeats a few step and result keys)."""
+    return quote_plus(str(value))
 
 
 def _prefix(sel) -> str:

@@ -18,10 +18,10 @@ from sqlalchemy import func, select
 
 from expo.hooks import db_session, models, plugin_setting
 from expo_funnel.counts import cycle_days
-from expo_funnel.models import MonthCount
-from expo_funnel.queries import (CURRENT, DROPS, ENTRIES, Engagement, StepCounts, StepLog, key_conditions,
+from expo_funnel.models import MonthCount, ResultCount, StepCount
+from expo_funnel.queries import (CURRENT, DROPPED, DROPS, ENTRIES, Engagement, StepCounts, StepLog, any_deleted,
                                  cached_conversion_sums, conversion_sums, count_rows, engagement_conditions, grouped,
-                                 minus, rate, step_titles, use_counts, any_deleted)
+                                 minus, rate, shaped, step_titles, use_counts)
 from expo_funnel.selection import Selection
 
 
@@ -80,12 +80,9 @@ def managers(sel: Selection) -> list[ManagerRow]:
                        .where(*engagement_conditions(sel, deleted)).group_by(Engagement.manager_id), values=6)
 
     if use_counts(sel):
-        counted = minus(grouped(
-            select(MonthCount.manager_id, *cached_conversion_sums(),
-                   func.coalesce(func.sum(MonthCount.engagements).filter(MonthCount.month.is_not(None)), 0),
-                   func.coalesce(func.sum(MonthCount.cycle_days), 0))
-            .where(*key_conditions(MonthCount, sel)).group_by(MonthCount.manager_id), values=6),
-            from_log(deleted=True) if any_deleted() else {})
+        statement, parameters = shaped(_manager_totals, sel)
+        counted = minus(grouped(statement, values=6, parameters=parameters),
+                        from_log(deleted=True) if any_deleted() else {})
     else:
         counted = from_log()
     names = _names(list(counted))
@@ -94,6 +91,13 @@ def managers(sel: Selection) -> list[ManagerRow]:
                         (Decimal(str(days)) / closed_n).quantize(Decimal("0.1")) if closed_n else None)
              for manager_id, (worked, won, amount, expected, closed_n, days) in counted.items() if worked]
     return sorted(found, key=lambda r: (r.manager_id is None, r.name.casefold()))
+
+
+def _manager_totals(keys):
+    return (select(MonthCount.manager_id, *cached_conversion_sums(),
+                   func.coalesce(func.sum(MonthCount.engagements).filter(MonthCount.month.is_not(None)), 0),
+                   func.coalesce(func.sum(MonthCount.cycle_days), 0))
+            .where(*keys(MonthCount)).group_by(MonthCount.manager_id))
 
 
 def _names(ids) -> dict[int, str]:
@@ -108,9 +112,8 @@ def matrix(sel: Selection, test: Test) -> tuple[list[tuple[str, str]], dict[tupl
     titles = step_titles(sel)
     cells: dict[tuple[int | None, str], Cell] = {}
     team: dict[str, StepCounts] = {}
-    by = (StepLog.manager_id, StepLog.step)
-    for attribute, rows in (("entered", ENTRIES), ("dropped", DROPS), ("in_progress", CURRENT)):
-        for (manager_id, step), number in count_rows(sel, rows, *by).items():
+    for attribute, counted in _matrix_counts(sel):
+        for (manager_id, step), number in counted.items():
             cell = cells.setdefault((manager_id, step), Cell(manager_id, step, StepCounts(step, step)))
             setattr(cell.counts, attribute, number)
             total = team.setdefault(step, StepCounts(step, step))
@@ -125,6 +128,33 @@ def matrix(sel: Selection, test: Test) -> tuple[list[tuple[str, str]], dict[tupl
     titles += [(step, step) for step in sorted({step for _m, step in cells} - known)]
     order = {key: i for i, (key, _title) in enumerate(titles)}  # the same order whichever source counted
     return titles, dict(sorted(cells.items(), key=lambda item: (item[0][0] is None, item[0][0] or 0, order[item[0][1]])))
+
+
+def _matrix_counts(sel: Selection) -> list[tuple[str, dict]]:
+    """``[(attribute, {(manager id, step): number})]`` for entered, dropped and in progress: from
+    the count tables in two statements built once (entered and in progress are columns of the same
+    rows), else from the log."""
+    by = (StepLog.manager_id, StepLog.step)
+    if not use_counts(sel) or any_deleted():
+        return [(attribute, count_rows(sel, rows, *by))
+                for attribute, rows in (("entered", ENTRIES), ("dropped", DROPS), ("in_progress", CURRENT))]
+    statement, parameters = shaped(_manager_step_totals, sel)
+    both = grouped(statement, values=2, parameters=parameters)
+    statement, parameters = shaped(_manager_step_drops, sel)
+    return [("entered", {key: n for key, (n, _) in both.items() if n}),
+            ("dropped", {key: n for key, n in grouped(statement, parameters=parameters).items() if n}),
+            ("in_progress", {key: n for key, (_, n) in both.items() if n})]
+
+
+def _manager_step_totals(keys):
+    return (select(StepCount.manager_id, StepCount.step, func.sum(StepCount.entered), func.sum(StepCount.in_progress))
+            .where(*keys(StepCount)).group_by(StepCount.manager_id, StepCount.step))
+
+
+def _manager_step_drops(keys):
+    return (select(ResultCount.manager_id, ResultCount.step, func.sum(ResultCount.count))
+            .where(*keys(ResultCount), ResultCount.result_kind.in_(DROPPED))
+            .group_by(ResultCount.manager_id, ResultCount.step))
 
 
 def z_score(dropped: int, decided: int, others_dropped: int, others_decided: int) -> float | None:

@@ -403,9 +403,8 @@ class Month:
 def by_month_of_closing(sel: Selection) -> list[Month]:
     """The selection's engagements by month of closing (the open ones as month None): one
     statement serves both the conversion and its trend."""
-    month = _month_of(Engagement.closed_at).label("month")
-
     def from_log(deleted=False):
+        month = _month_of(Engagement.closed_at).label("month")
         return grouped(select(month, *conversion_sums()).where(*engagement_conditions(sel, deleted)).group_by(month),
                        values=4)
 
