@@ -76,6 +76,10 @@ def is_postgresql() -> bool:
     return session().get_bind().dialect.name == "postgresql"
 
 
+def is_sqlite() -> bool:
+    return session().get_bind().dialect.name == "sqlite"
+
+
 def insert_many(table, rows: list[dict]) -> None:
     """Insert many rows (each with the same keys) in the session's transaction, as fast as the
     database takes them: PostgreSQL's COPY (ten times a pipelined executemany for the 100 000 rows

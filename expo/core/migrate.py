@@ -13,15 +13,22 @@ from alembic.config import Config
 from flask import Flask
 
 from expo import ROOT
+from expo.core.models.clients import NAME_TRIGRAMS
 from expo.core.plugins import plugin_folders
 
 CORE_SCRIPTS = ROOT / "migrations"
 
 
+# Tables made by migrations that no model declares: SQLite's trigram index of the client names
+# (an FTS5 table, and the tables FTS5 keeps for it).
+UNDECLARED_TABLES = (NAME_TRIGRAMS,)
+
+
 def not_a_version_table(name, type_, _parent_names) -> bool:
     """For Alembic's ``include_name``: compare everything but the version tables (the core's and
-    each plugin's ``alembic_version_<plugin>``, which no model declares)."""
-    return not (type_ == "table" and name.startswith("alembic_version"))
+    each plugin's ``alembic_version_<plugin>``) and the other tables no model declares
+    (``UNDECLARED_TABLES``)."""
+    return not (type_ == "table" and name.startswith(("alembic_version", *UNDECLARED_TABLES)))
 
 
 def declared_for(dialect: str):

@@ -97,6 +97,10 @@ class Contact(Base):
 
 PICK_LIST_FIELDS = ("region", "industry", "channel")
 
+# SQLite's FTS5 trigram index of Client.name_search, kept by triggers (migration 0015): no model
+# declares it, and on PostgreSQL (pg_trgm indexes instead) or an SQLite without FTS5 it is absent.
+NAME_TRIGRAMS = "clients_name_trigrams"
+
 
 class PickListItem(Base):
     """One value of a firm's own list for a client field (region, industry, channel).

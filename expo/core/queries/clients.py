@@ -4,14 +4,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
+from weakref import WeakKeyDictionary
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Engine, Select, String, bindparam, column, func, literal_column, select, table
 
 from expo.core import access, db
 from expo.core.errors import ValidationError
 from expo.core.hooktypes import ListFilter
 from expo.core.models import (CATEGORIES, PICK_LIST_FIELDS, Activity, Client, Engagement, PickListItem, ScenarioStep,
                                Task, User)
+from expo.core.models.clients import NAME_TRIGRAMS
 from expo.core.queries import Sorting, keyset, labelled, paging_from_args, plugin_values, with_joins
 from expo.core.validation import parse_id
 
@@ -154,11 +157,40 @@ def _narrowed(statement: Select, user: User, query: ClientListQuery) -> Select:
 
 def search_condition(q: str):
     """A substring of the name, or the start of the tax id (only digits can start one). PostgreSQL
-    answers both from trigram indexes (migration 0011); without them it is a scan, as correct."""
-    condition = Client.name_search.contains(q.casefold(), autoescape=True)
+    answers both from trigram indexes (migration 0011), SQLite the name from its FTS5 trigram
+    index (0015) and the tax id from its index by range; a name search of fewer than three
+    characters (no trigram to look up) or a database without those indexes reads the names, as
+    correct."""
+    wanted = q.casefold()
+    if len(wanted) >= 3 and _sqlite_trigrams():
+        phrase = '"' + wanted.replace('"', '""') + '"'  # an FTS5 string: any characters, quotes doubled
+        condition = Client.id.in_(select(_TRIGRAMS.c.rowid).where(
+            literal_column(_TRIGRAMS.name).op("MATCH")(bindparam(None, phrase, type_=String))))
+    else:
+        condition = Client.name_search.contains(wanted, autoescape=True)
     if q.isdigit():
-        condition = condition | Client.tax_id.startswith(q, autoescape=True)
+        # SQLite compares text as bytes, so the tax ids that start with the digits are one range of
+        # its index (its LIKE reads every row); PostgreSQL's collation may not order so: trigrams.
+        prefix = (Client.tax_id >= q) & (Client.tax_id < q + "\U0010ffff") if db.is_sqlite() \
+            else Client.tax_id.startswith(q, autoescape=True)
+        condition = condition | prefix
     return condition
+
+
+_TRIGRAMS = table(NAME_TRIGRAMS, column("rowid"))
+_HAS_TRIGRAMS: "WeakKeyDictionary[Engine, bool]" = WeakKeyDictionary()
+
+
+def _sqlite_trigrams() -> bool:
+    """Whether this is SQLite with the names' trigram index (migration 0015 makes it where SQLite
+    has FTS5's trigram tokenizer); asked once per engine."""
+    engine = db.engine()
+    found = _HAS_TRIGRAMS.get(engine)
+    if found is None:
+        found = _HAS_TRIGRAMS[engine] = engine.dialect.name == "sqlite" and db.session().scalar(
+            select(literal_column("1")).select_from(table("sqlite_master"))
+            .where(literal_column("name") == _TRIGRAMS.name)) is not None
+    return found
 
 
 def selected_ids(user: User, query: ClientListQuery) -> Select:
