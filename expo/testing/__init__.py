@@ -32,8 +32,8 @@ from expo.testing.browser import (DESKTOP, PHONE, axe, browser, describe_violati
                                   log_in, page, screenshot)
 from expo.testing.files import csv_bytes, upload, xlsx_bytes  # noqa: F401
 from expo.testing.factories import (DESIGN_EXAMPLE, LOOP_EXAMPLE, new_client, new_contact, new_engagement,  # noqa: F401
-                                    new_exhibition, new_scenario, purge_deleted_clients, reopen,
-                                    walk)
+                                    new_exhibition, new_scenario, new_scenario_version, purge_deleted_clients,
+                                    reopen, walk)
 from expo.testing.fixtures import (PASSWORD, ApiClient, FrozenClock, PageClient, api, app, as_app,  # noqa: F401
                                    client, count_queries, ctx, database_url, empty_all_tables, frozen_clock,
                                    install_plugin, login_as, make_app, make_user, migrate, planner, recorder,

@@ -119,3 +119,15 @@ def new_scenario(user, definition=None):
     scenario = save_scenario(copy.deepcopy(definition or DESIGN_EXAMPLE), user)
     db.commit()
     return scenario
+
+
+def new_scenario_version(user, scenario, change):
+    """The next published version of ``scenario`` (in use: a draft, then published), its definition
+    the current one as ``change(definition)`` edits it."""
+    from expo.core.scenarios.store import publish, save_scenario, to_definition
+
+    definition = to_definition(scenario)
+    change(definition)
+    version = publish(save_scenario(definition, user, scenario), user)
+    db.commit()
+    return version

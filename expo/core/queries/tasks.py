@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import case, func, tuple_
-from sqlalchemy.orm import defaultload, joinedload
+from sqlalchemy import bindparam, case, func, tuple_
 
 from expo.core import clock, db
 from expo.core.access import Actor
@@ -19,20 +19,30 @@ from expo.core.errors import ValidationError
 from expo.core.hooktypes import ListColumn
 from expo.core.models import Client, Engagement, Exhibition, Task
 from expo.core.queries import Sorting, labelled, order_by, plugin_values, with_joins
-from expo.core.services.tasks import open_tasks_query
+from expo.core.services.tasks import open_tasks_of, open_tasks_query
 
 DEFAULT_SORTING = Sorting("due_on")
 CORE_SORTS = {"due_on": Task.due_on, "title": Task.title}
 GROUPS = ("overdue", "today", "week", "later", "unassigned")
 PAGE_SIZE = 50
-# A line shows its client's name only: not the client's every column and its manager (the
-# relationships' default joins), which were two thirds of the objects a page of 200 lines made.
-LINE_LOADING = (joinedload(Task.client).load_only(Client.name), defaultload(Task.client).lazyload(Client.manager))
+# What a line shows, as plain columns: a page of 200 lines made 200 task objects and their
+# clients', which cost more than reading the rows (docs/performance.md).
+LINE = (Task.id, Task.title, Task.due_on, Task.hard_deadline, Task.client_id, Task.engagement_id,
+        Client.name.label("client_name"))
+
+
+def _lines(statement):
+    """``statement`` (open tasks) selecting a line's columns and its engagement's exhibition."""
+    return (statement.with_only_columns(*LINE, Exhibition.id.label("exhibition_id"),
+                                        Exhibition.name.label("exhibition_name"))
+            .outerjoin(Client, Client.id == Task.client_id)
+            .outerjoin(Engagement, Engagement.id == Task.engagement_id)
+            .outerjoin(Exhibition, Exhibition.id == Engagement.exhibition_id))
 
 
 @dataclass
 class TaskRow:
-    task: Task
+    task: Any  # the task's LINE columns (a row: id, title, due_on, hard_deadline, client_id, engagement_id, client_name)
     exhibition_id: int | None
     exhibition_name: str | None
     values: dict[str, Any]  # plugin column values
@@ -54,14 +64,19 @@ def week_end(today: date) -> date:
 
 
 def _group_filter(key: str, user: Actor, today: date):
+    return _group_condition(key, user.id, today, week_end(today))
+
+
+def _group_condition(key: str, me, today, last_of_week):
+    """The group's condition; ``me``, ``today`` and ``last_of_week`` are values or bound parameters."""
     if key == "unassigned":
         return Task.assignee_id.is_(None)
-    mine = Task.assignee_id == user.id
+    mine = Task.assignee_id == me
     return {
         "overdue": mine & (Task.due_on < today),
         "today": mine & (Task.due_on == today),
-        "week": mine & (Task.due_on > today) & (Task.due_on <= week_end(today)),
-        "later": mine & (Task.due_on > week_end(today)),
+        "week": mine & (Task.due_on > today) & (Task.due_on <= last_of_week),
+        "later": mine & (Task.due_on > last_of_week),
     }[key]
 
 
@@ -73,12 +88,21 @@ def group_counts(user: Actor) -> dict[str, int]:
     """Open tasks per group (one statement); ``total`` is the user's own ones."""
     today = clock.today()
     keys = visible_groups(user)
-    stmt = open_tasks_query(user).with_only_columns(
-        *[func.coalesce(func.sum(case((_group_filter(key, user, today), 1), else_=0)), 0) for key in keys])
-    row = db.session().execute(stmt).one()
+    row = db.session().execute(_counts_statement(keys), {"me": user.id, "today": today,
+                                                         "last_of_week": week_end(today)}).one()
     counts = dict(zip(keys, (int(n) for n in row)))
     counts["total"] = sum(counts[key] for key in keys if key != "unassigned")
     return counts
+
+
+@cache
+def _counts_statement(keys: tuple[str, ...]):
+    """``group_counts``' statement for these groups (a planner's include the unassigned), built once:
+    building it took longer than running it (docs/performance.md)."""
+    me, today, last_of_week = bindparam("me"), bindparam("today"), bindparam("last_of_week")
+    return open_tasks_of(me, with_unassigned="unassigned" in keys).with_only_columns(
+        *[func.coalesce(func.sum(case((_group_condition(key, me, today, last_of_week), 1), else_=0)), 0)
+          for key in keys])
 
 
 def parse_after(text: str | None) -> tuple[date, int] | None:
@@ -100,11 +124,7 @@ def group_page(user: Actor, key: str, columns: list[ListColumn], sorting: Sortin
     the first ``limit`` only — a keyset needs the order's own key, and the due order is the one for paging.
     """
     today = clock.today()
-    stmt = (with_joins(open_tasks_query(user), columns)
-            .add_columns(Exhibition.id, Exhibition.name, *labelled(columns))
-            .options(*LINE_LOADING)
-            .outerjoin(Engagement, Engagement.id == Task.engagement_id)
-            .outerjoin(Exhibition, Exhibition.id == Engagement.exhibition_id)
+    stmt = (with_joins(_lines(open_tasks_query(user)), columns).add_columns(*labelled(columns))
             .where(_group_filter(key, user, today)))
     keyset = sorting == DEFAULT_SORTING
     if keyset:
@@ -113,7 +133,8 @@ def group_page(user: Actor, key: str, columns: list[ListColumn], sorting: Sortin
         stmt = stmt.order_by(Task.due_on, Task.id)
     else:
         stmt = stmt.order_by(*order_by(dict(CORE_SORTS, **{c.key: c.expression for c in columns}), sorting, Task.id))
-    rows = [TaskRow(row[0], row[1], row[2], plugin_values(row, columns, first=3))
+    first = len(LINE) + 2
+    rows = [TaskRow(row, row.exhibition_id, row.exhibition_name, plugin_values(row, columns, first=first))
             for row in db.session().execute(stmt.limit(limit + 1))]
     next_after = None
     if len(rows) > limit:
@@ -160,12 +181,8 @@ def my_tasks(user: Actor, columns: list[ListColumn], sorting: Sorting, only: str
 
 def task_row(user: Actor, task_id: int) -> TaskRow | None:
     """One open task as a My tasks line (after an undo)."""
-    stmt = (open_tasks_query(user).add_columns(Exhibition.id, Exhibition.name).options(*LINE_LOADING)
-            .outerjoin(Engagement, Engagement.id == Task.engagement_id)
-            .outerjoin(Exhibition, Exhibition.id == Engagement.exhibition_id)
-            .where(Task.id == task_id))
-    row = db.session().execute(stmt).first()
-    return TaskRow(row[0], row[1], row[2], {}) if row else None
+    row = db.session().execute(_lines(open_tasks_query(user)).where(Task.id == task_id)).first()
+    return TaskRow(row, row.exhibition_id, row.exhibition_name, {}) if row else None
 
 
 def first_of_group(user: Actor, key: str, limit: int) -> list[TaskRow]:

@@ -124,10 +124,16 @@ def reopen_completed(task: Task, user: User) -> None:
 
 def open_tasks_query(user: User):
     """The user's open tasks; planners and admins also see unassigned ones."""
+    return open_tasks_of(user.id, with_unassigned=user.can_assign)
+
+
+def open_tasks_of(assignee_id, with_unassigned: bool):
+    """Open tasks of ``assignee_id`` (an id, or a bound parameter: a statement built once), and the
+    unassigned ones too if asked."""
     query = select(Task).where(Task.done_at.is_(None), Task.cancelled_at.is_(None), access.not_deleted(Task.client_id))
-    if user.can_assign:
-        return query.where((Task.assignee_id == user.id) | Task.assignee_id.is_(None))
-    return query.where(Task.assignee_id == user.id)
+    if with_unassigned:
+        return query.where((Task.assignee_id == assignee_id) | Task.assignee_id.is_(None))
+    return query.where(Task.assignee_id == assignee_id)
 
 
 def escalate_missed_deadlines() -> int:

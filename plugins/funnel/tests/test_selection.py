@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from expo.hooks import ValidationError, db_session, models
-from expo.testing import new_scenario
+from expo.testing import new_scenario, new_scenario_version
 
 
 def both_ways(app, args: dict, user_id: int):
@@ -31,16 +31,15 @@ def both_ways(app, args: dict, user_id: int):
 
 @pytest.fixture
 def firm(linear, app, kit):
-    """The linear firm, its scenario edited into a version 2 (in use, so a new version), a second
-    scenario, and a deactivated manager (Борис)."""
-    from expo.core.scenarios.store import save_scenario, to_definition
+    """The linear firm, its scenario edited into a published version 2, a second scenario, and a
+    deactivated manager (Борис)."""
+    def retitle(definition):
+        definition["steps"][0]["title"] = "Contact, v2"
 
     with app.app_context():
         planner = db_session().get(models.User, linear.planner.id)
         first = db_session().get(models.Scenario, linear.scenario_id)
-        definition = to_definition(first)
-        definition["steps"][0]["title"] = "Contact, v2"
-        second_version = save_scenario(definition, planner, first)
+        second_version = new_scenario_version(planner, first, retitle)
         other = new_scenario(planner, kit.BRANCHING)
         gone = db_session().get(models.User, linear.bob.id)
         gone.active = False
