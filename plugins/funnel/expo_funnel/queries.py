@@ -177,6 +177,11 @@ def any_deleted() -> bool:
     return g.funnel_any_deleted
 
 
+def note_any_deleted(found: bool) -> None:
+    """What ``any_deleted`` answers in this request, from a page that asked in a statement of its own."""
+    g.funnel_any_deleted = found
+
+
 _ANY_DELETED = select(exists().where(Client.deleted_at.is_not(None)))
 _SHAPED: dict = {}
 

@@ -60,3 +60,23 @@ def test_the_filter_rows_give_the_same_selection_as_the_database(firm, app, args
     assert from_rows == from_database
     if args.get("scenario_id") in (str(firm["first"]), str(firm["second"])) and "version_id" not in args:
         assert from_rows[0] == "ok" and set(from_rows[2]) == {firm["first"], firm["second"]}
+
+
+def test_the_page_leaves_out_a_deleted_clients_engagements_as_the_api_does(linear, app, api, login_as, make_user, kit):
+    """The page learns that some client waits in the bin from its filter form's statement (not one
+    of its own): its numbers are the API's, with and without a deleted client."""
+    import re
+
+    def entered_at_contact(html: str) -> int:
+        row = re.search(r'<tr id="step-contact"[^>]*><td>[^<]+</td>\s*<td class="num">(?:<a [^>]+>)?(\d+)', html)
+        return int(row.group(1))
+
+    page = login_as(linear.planner)
+    assert entered_at_contact(page.get("/funnel/").get_data(as_text=True)) == 6
+    with app.app_context():
+        client_id = kit.engagement(linear.ids["price"]).client_id
+    deleter = make_user("planner", grants=["clients.delete"])
+    assert api(deleter).delete(f"/clients/{client_id}").status_code in (200, 204)
+    steps = {s["key"]: s["entered"] for s in api(linear.planner).get("/funnel").json["steps"]}
+    assert steps["contact"] == 5
+    assert entered_at_contact(page.get("/funnel/").get_data(as_text=True)) == 5
