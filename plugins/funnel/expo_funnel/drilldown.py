@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select, true
 
 from expo.hooks import ValidationError, db_session, models, scope_engagements
-from expo_funnel.queries import DROPPED, Engagement, StepLog, engagement_conditions, log_conditions
+from expo_funnel.sources import DROPPED, Engagement, StepLog, engagement_conditions, log_conditions
 from expo_funnel.selection import Selection
 
 AT_STEP = ("entered", "passed", "dropped", "in_progress")

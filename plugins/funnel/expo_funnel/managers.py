@@ -19,9 +19,9 @@ from sqlalchemy import func, select
 from expo.hooks import db_session, models, plugin_setting
 from expo_funnel.counts import cycle_days
 from expo_funnel.models import MonthCount, ResultCount, StepCount
-from expo_funnel.queries import (CURRENT, DROPPED, DROPS, ENTRIES, Engagement, StepCounts, StepLog, any_deleted,
-                                 cached_conversion_sums, conversion_sums, count_rows, engagement_conditions, grouped,
-                                 minus, rate, shaped, step_titles, use_counts)
+from expo_funnel.queries import StepCounts, cached_conversion_sums, conversion_sums, rate, step_titles
+from expo_funnel.sources import (CURRENT, DROPPED, DROPS, ENTRIES, Engagement, StepLog, any_deleted, count_rows,
+                                 engagement_conditions, grouped, minus, shaped, use_counts)
 from expo_funnel.selection import Selection
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import Boolean, Integer, String, cast, exists, literal, null, se
 
 from expo.hooks import (NotFound, ValidationError, api_paging, audit_record, commit, csv_download,
                         current_user, db_session, models, page_or_fragment, protected_blueprint, today)
-from expo_funnel import chart, drilldown, formatting, queries, tables
+from expo_funnel import chart, drilldown, formatting, queries, sources, tables
 from expo_funnel.managers import Test, managers, matrix
 from expo_funnel.selection import ARGS, CLIENT_FIELDS, Known, Selection
 
@@ -45,7 +45,7 @@ def _filter_rows() -> dict[str, list]:
     rows = {"scenario": [], "exhibition": [], "manager": [], "deleted": [], **{key: [] for key in CLIENT_FIELDS}}
     for row in db_session().execute(_filter_statement(current_user.sees_all_clients)):
         rows[row.list].append(row)
-    queries.note_any_deleted(bool(rows["deleted"]))  # asked here: a round trip fewer for the numbers
+    sources.note_any_deleted(bool(rows["deleted"]))  # asked here: a round trip fewer for the numbers
     return rows
 
 
@@ -61,7 +61,7 @@ def _filter_statement(with_managers: bool):
     if with_managers:
         lists.append(select(literal("manager"), User.id, User.name, *none)
                      .where(User.active, User.role.in_(("manager", "planner", "admin"))))
-    # and a row if some client waits in the deletion grace period (queries.any_deleted)
+    # and a row if some client waits in the deletion grace period (sources.any_deleted)
     lists.append(select(literal("deleted"), cast(null(), Integer), cast(null(), String), *none)
                  .where(exists().where(models.Client.deleted_at.is_not(None))))
     every = union_all(*lists).subquery()
