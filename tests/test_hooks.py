@@ -441,6 +441,37 @@ def test_a_list_column_may_read_a_joined_row(make_app, make_user):
     assert len(statements) == len([s for s in statements if "probe_manager" not in s]) + 2
 
 
+class TaskClientColumn:
+    """A My tasks column read from the task's client, joined as the model itself (not an alias)."""
+
+    @hookimpl
+    def list_columns(self, list_name, user):
+        if list_name == "tasks":
+            from expo.core.models import Task
+
+            return [ListColumn("client_region", "Region", Client.region, joins=((Client, Client.id == Task.client_id),))]
+
+
+def test_a_tasks_column_may_join_the_client_itself(make_app, make_user):
+    """My tasks reads its lines' client under a name of its own: a plugin's join of Client is no
+    second, ambiguous ``clients`` in the statement."""
+    app = make_app(plugins=[TaskClientColumn()])
+    planner = make_user("planner", email="p@firm.ru")
+    with app.app_context():
+        me = db.session().get(User, planner.id)
+        from expo.core.services import tasks
+
+        client = new_client(me, name="Клиент из Казани", region="Казань")
+        tasks.create_task(client, {"title": "Позвонить", "assignee_id": me.id, "due_on": "2026-12-01"}, me)
+        db.commit()
+    page = PageClient(app)
+    page.login("p@firm.ru")
+    response = page.get("/tasks")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Клиент из Казани" in html and "Region:</span> Казань" in html
+
+
 @pytest.mark.plugins("none")  # only the probe's section: the bundled plugins add their own
 def test_hook_register_report_sections(slots_app):
     from expo.core.reports.sections import available_sections

@@ -202,3 +202,21 @@ def test_the_session_user_is_the_sessions_object_as_if_loaded(app, make_user):
     with app.app_context():
         assert db.session().get(User, person.id).name == "Пётр Петров"
         assert user_for_session("not a token") is None
+
+
+def test_rights_read_with_the_session_keep_their_keys_whole(app, make_user):
+    """The session's statement reads the user's rights joined by a separator no key holds: a
+    plugin's key with a space in it stays one right."""
+    from expo.core.models import PermissionGrant
+    from expo.core.services.users import start_session, user_for_session
+
+    person = make_user("manager")
+    with app.app_context():
+        db.session().add_all([PermissionGrant(user_id=person.id, permission="odd right"),
+                              PermissionGrant(user_id=person.id, permission="clients.export")])
+        token = start_session(db.session().get(User, person.id))
+        db.commit()
+    with app.app_context():
+        me = user_for_session(token)
+        assert me.permissions == {"odd right", "clients.export"}
+        assert me.can("odd right") and not me.can("odd")

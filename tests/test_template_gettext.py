@@ -63,3 +63,21 @@ def test_templates_that_are_not_autoescaped_keep_the_call(russian):
     source = russian.jinja_env.compile('{{ _("Edit") }}', raw=True, name="mail.txt")
     assert "_T" not in source
     assert russian.jinja_env.from_string('{{ _("Edit") }}').render() == "Изменить"
+
+
+def test_a_translation_that_does_not_format_fails_as_the_call_did(russian):
+    """A translation with a stray ``%`` (or a variable where the text has none) is an error, as
+    ``_()`` raised one, not an empty label (Jinja takes a look-up's KeyError for "no such item")."""
+    from jinja2 import TemplateRuntimeError
+
+    from expo.core.template_gettext import Texts
+
+    class Catalog:
+        def ugettext(self, msgid):
+            return {"Sale": "Скидка 50% сегодня", "Hello": "Привет, %(name)s"}.get(msgid, msgid)
+
+    texts = Texts(Catalog())
+    for msgid in ("Sale", "Hello"):
+        with pytest.raises(TemplateRuntimeError):
+            render_template_string('{{ _("%s") }}' % msgid, _T=texts)
+    assert render_template_string('{{ _("Edit") }}', _T=texts) == "Edit"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import get_translations
-from jinja2 import pass_context
+from jinja2 import TemplateRuntimeError, pass_context
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
 from markupsafe import Markup
@@ -58,7 +58,11 @@ class Texts(dict):
     def __missing__(self, msgid: str) -> Markup:
         text = Markup(self.catalog.ugettext(msgid))
         # Jinja's ``_()`` %-formats even without variables ("100%%" reads "100%"); so does this, once
-        text = self[msgid] = text % {} if "%" in text else text
+        try:
+            text = self[msgid] = text % {} if "%" in text else text
+        except (KeyError, TypeError, ValueError) as problem:
+            # Jinja's look-up would take these for "no such item" and show nothing: fail as _() did
+            raise TemplateRuntimeError(f"the text {msgid!r} does not format without variables: {problem}") from None
         return text
 
 

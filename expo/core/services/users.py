@@ -241,11 +241,12 @@ def _session_cutoff():
 # millisecond per request), as plain columns: the user object is made from them (loading it as an
 # entity of the statement cost twice a plain statement's time on every page, docs/performance.md).
 _USER_COLUMNS = tuple(User.__table__.c)
+RIGHTS_SEPARATOR = "\x1f"  # ASCII's unit separator: no right's key holds it (a plugin's may hold a space)
 _SESSION_USER = (select(LoginSession.created_at, *_USER_COLUMNS,
                         select(func.count()).select_from(Notification)
                         .where(Notification.user_id == LoginSession.user_id, Notification.read_at.is_(None))
                         .correlate(LoginSession).scalar_subquery(),
-                        select(func.aggregate_strings(PermissionGrant.permission, " "))
+                        select(func.aggregate_strings(PermissionGrant.permission, RIGHTS_SEPARATOR))
                         .where(PermissionGrant.user_id == LoginSession.user_id)
                         .correlate(LoginSession).scalar_subquery())
                  .join(User, User.id == LoginSession.user_id)
@@ -270,7 +271,7 @@ def user_for_session(token: str) -> User | None:
         session.add(user)
     user.session_token = token
     user.unread_notifications = unread_count
-    user.session_permissions = frozenset(rights.split()) if rights else frozenset()
+    user.session_permissions = frozenset(rights.split(RIGHTS_SEPARATOR)) if rights else frozenset()
     return user
 
 
