@@ -37,12 +37,12 @@ def card_details(user: User, client: Client, activity_limit: int) -> CardDetails
         engagements=session.execute(_engagements(own_only), values).all(),
         contacts=contacts_of(client),
         activities=session.execute(_activities(own_only), {**values, "limit": activity_limit}).all(),
-        exhibitions_on_offer=session.execute(_on_offer(), {"client_id": client.id, "today": clock.today()}).all())
+        exhibitions_on_offer=session.execute(_ON_OFFER, {"client_id": client.id, "today": clock.today()}).all())
 
 
 def contacts_of(client: Client) -> list[Row]:
     """The client's contacts (the card's section, and the fragment HTMX swaps after a change)."""
-    return db.session().execute(_contacts(), {"client_id": client.id}).all()
+    return db.session().execute(_CONTACTS, {"client_id": client.id}).all()
 
 
 @cache
@@ -66,25 +66,26 @@ def _engagements(own_only: bool) -> Select:
 
 @cache
 def _activities(own_only: bool) -> Select:
-    stmt = (select(Activity.id, Activity.kind, Activity.occurred_at, Activity.text, User.name.label("author_name"))
-            .outerjoin(User, User.id == Activity.author_id)
-            .where(Activity.client_id == bindparam("client_id"))
-            .order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(bindparam("limit")))
+    stmt = activity_lines(Activity.client_id == bindparam("client_id"))
     return stmt.where(access.activity_visible_to(ME)) if own_only else stmt
 
 
-@cache
-def _contacts() -> Select:
-    return (select(Contact.id, Contact.name, Contact.position, Contact.phone, Contact.mobile, Contact.email,
-                   Contact.birthday, Contact.preferences)
-            .where(Contact.client_id == bindparam("client_id")).order_by(Contact.name, Contact.id))
+def activity_lines(condition) -> Select:
+    """Activities as the timelines show them (the card's, the engagement page's): the newest first,
+    with the author's name, ``:limit`` of them."""
+    return (select(Activity.id, Activity.kind, Activity.occurred_at, Activity.text, User.name.label("author_name"))
+            .outerjoin(User, User.id == Activity.author_id).where(condition)
+            .order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(bindparam("limit")))
 
 
-@cache
-def _on_offer() -> Select:
-    # Every engagement of the client counts as taken, including ones this user may not see: a
-    # second engagement for the same exhibition would be refused anyway.
-    taken = select(Engagement.exhibition_id).where(Engagement.client_id == bindparam("client_id"))
-    return (select(Exhibition.id, Exhibition.name)
-            .where(Exhibition.ends_on >= bindparam("today"), Exhibition.id.not_in(taken))
-            .order_by(Exhibition.starts_on, Exhibition.id))
+_CONTACTS = (select(Contact.id, Contact.name, Contact.position, Contact.phone, Contact.mobile, Contact.email,
+                    Contact.birthday, Contact.preferences)
+             .where(Contact.client_id == bindparam("client_id")).order_by(Contact.name, Contact.id))
+
+# Every engagement of the client counts as taken, including ones this user may not see: a second
+# engagement for the same exhibition would be refused anyway.
+_ON_OFFER = (select(Exhibition.id, Exhibition.name)
+             .where(Exhibition.ends_on >= bindparam("today"),
+                    Exhibition.id.not_in(select(Engagement.exhibition_id)
+                                         .where(Engagement.client_id == bindparam("client_id"))))
+             .order_by(Exhibition.starts_on, Exhibition.id))

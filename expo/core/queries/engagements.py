@@ -3,11 +3,10 @@ engagement page shows beside the engagement itself."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any, Mapping
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import aliased
 
@@ -16,6 +15,7 @@ from expo.core.access import Actor
 from expo.core.errors import ValidationError
 from expo.core.hooktypes import ListColumn
 from expo.core.models import ENGAGEMENT_STATES, Activity, Client, Engagement, StepLog, Task, User
+from expo.core.queries.card import activity_lines
 from expo.core.queries import (Sorting, labelled, order_by, paging_from_args, plugin_values, sortable_columns,
                                with_joins)
 from expo.core.validation import parse_id
@@ -97,31 +97,19 @@ class EngagementDetails:
 
 def engagement_details(engagement: Engagement, activity_limit: int) -> EngagementDetails:
     session, values = db.session(), {"engagement_id": engagement.id}
-    return EngagementDetails(session.execute(_steps_log(), values).all(),
-                             session.execute(_activities(), {**values, "limit": activity_limit}).all(),
-                             session.execute(_open_tasks(), values).all())
+    return EngagementDetails(session.execute(_STEPS_LOG, values).all(),
+                             session.execute(_ACTIVITIES, {**values, "limit": activity_limit}).all(),
+                             session.execute(_OPEN_TASKS, values).all())
 
 
-@cache
-def _steps_log() -> Select:
-    entered, left = aliased(User), aliased(User)
-    return (select(StepLog.step, StepLog.entered_at, StepLog.left_at, StepLog.outcome, StepLog.closing,
-                   StepLog.result, StepLog.comment, entered.name.label("entered_by"), left.name.label("left_by"))
-            .outerjoin(entered, entered.id == StepLog.entered_by_id).outerjoin(left, left.id == StepLog.left_by_id)
-            .where(StepLog.engagement_id == bindparam("engagement_id")).order_by(StepLog.id))
-
-
-@cache
-def _activities() -> Select:
-    return (select(Activity.id, Activity.kind, Activity.occurred_at, Activity.text, User.name.label("author_name"))
-            .outerjoin(User, User.id == Activity.author_id)
-            .where(Activity.engagement_id == bindparam("engagement_id"))
-            .order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(bindparam("limit")))
-
-
-@cache
-def _open_tasks() -> Select:
-    return (select(Task.id, Task.title, Task.due_on, Task.hard_deadline, Task.instructions)
-            .where(Task.engagement_id == bindparam("engagement_id"), Task.done_at.is_(None),
-                   Task.cancelled_at.is_(None))
-            .order_by(Task.due_on, Task.id))
+_entered, _left = aliased(User), aliased(User)
+_STEPS_LOG = (select(StepLog.step, StepLog.entered_at, StepLog.left_at, StepLog.outcome, StepLog.closing,
+                     StepLog.result, StepLog.comment, _entered.name.label("entered_by"), _left.name.label("left_by"))
+              .outerjoin(_entered, _entered.id == StepLog.entered_by_id)
+              .outerjoin(_left, _left.id == StepLog.left_by_id)
+              .where(StepLog.engagement_id == bindparam("engagement_id")).order_by(StepLog.id))
+_ACTIVITIES = activity_lines(Activity.engagement_id == bindparam("engagement_id"))
+_OPEN_TASKS = (select(Task.id, Task.title, Task.due_on, Task.hard_deadline, Task.instructions)
+               .where(Task.engagement_id == bindparam("engagement_id"), Task.done_at.is_(None),
+                      Task.cancelled_at.is_(None))
+               .order_by(Task.due_on, Task.id))

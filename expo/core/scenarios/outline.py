@@ -9,7 +9,6 @@ keep using the models.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 
 from sqlalchemy import String, bindparam, cast, literal, null, select, union_all
 
@@ -72,7 +71,7 @@ def outline(scenario_id: int | None) -> Outline | None:
         return None
     found = None
     for kind, key, title, step_key, number, first, second in db.session().execute(
-            _statement(), {"scenario_id": scenario_id}):
+            _STATEMENT, {"scenario_id": scenario_id}):
         if kind == "scenario":
             found = Outline(number, title, int(first))
         elif kind == "step":
@@ -86,8 +85,7 @@ def outline(scenario_id: int | None) -> Outline | None:
     return found
 
 
-@cache
-def _statement():
+def _outline_statement():
     """One UNION ALL of the version's rows, in an order that builds it top-down: the version, its
     steps by position, then each step's actions and outcomes by position, then the results. Columns:
     kind, key, title, step key, a number (id), and two texts that mean what the kind says."""
@@ -117,3 +115,6 @@ def _statement():
     c = every.c
     return (select(c.kind, c.key, c.title, c.step_key, c.number, c.first, c.second)
             .order_by(c.part, c.step_position, c.position, c.number))
+
+
+_STATEMENT = _outline_statement()
