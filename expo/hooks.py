@@ -14,7 +14,7 @@ from flask_login import current_user
 from expo.config import plugin_setting
 from expo.core import clock, models, validation as fields
 from expo.core.access import Actor, get_client, get_engagement, not_deleted, scope_clients, scope_engagements
-from expo.core.db import commit, rollback, session as db_session
+from expo.core.db import commit, rollback, rows as db_rows, session as db_session
 from expo.core.errors import Conflict, ExpoError, Forbidden, NotFound, ValidationError
 from expo.core.hooktypes import (ApiDoc, ListColumn, ListFilter, NavItem, Panel, Permission, ReportSection,
                                  ScenarioTemplate, ScheduledJob)
@@ -67,8 +67,9 @@ __all__ = [
     # declaring hooks, and what they return
     "hookimpl", "ApiDoc", "ListColumn", "ListFilter", "NavItem", "Panel", "Permission", "ReportSection", "ScenarioTemplate",
     "ScheduledJob",
-    # data: the core's models, the session and its transaction, the visibility rules every view applies
-    "models", "db_session", "commit", "rollback", "get_client", "get_engagement", "scope_clients",
+    # data: the core's models, the session and its transaction (db_rows: a read's plain rows, without the
+    # ORM's cost per statement), the visibility rules every view applies
+    "models", "db_session", "db_rows", "commit", "rollback", "get_client", "get_engagement", "scope_clients",
     "scope_engagements", "not_deleted",
     # who acts: the logged-in user, the actor of jobs and commands
     "current_user", "SYSTEM", "Actor",

@@ -155,3 +155,21 @@ def test_moments_read_as_babel_writes_them(app, locale):
         for moment in MOMENTS:
             assert moment_text(moment) == format_datetime(clock.firm_time(moment), "short", locale=Locale.parse(locale))
         assert moment_text(None) == "—"
+
+
+def test_a_request_gets_the_processs_one_locale_object_per_code(make_app):
+    """The formatting caches and the labels' texts are keyed by the locale: every request of a
+    locale hands over the same object, so a look-up never compares Babel's five attributes."""
+    from flask import session
+
+    from expo.core.i18n import current_locale
+
+    app = make_app(LOCALE="ru")
+    seen = []
+    for chosen in ("en", "en", "ru", None):
+        with app.test_request_context():
+            if chosen:
+                session["locale"] = chosen
+            seen.append(current_locale())
+    assert [str(locale) for locale in seen] == ["en", "en", "ru", "ru"]
+    assert seen[0] is seen[1] and seen[2] is seen[3]

@@ -56,3 +56,23 @@ def test_the_engagement_page_names_only_the_people_in_its_log(app, make_user, lo
     assert named - {None} == {"Пётр Планов"}
     assert [row.step for row in details.steps_log] == ["contact", "presentation"]  # oldest first
     assert "Пётр Планов" in login_as(planner).get(f"/engagements/{engagement.id}").get_data(as_text=True)
+
+
+def test_plain_rows_see_what_the_session_holds_unsaved(app, planner):
+    """db.rows goes round the ORM's execute, not round its autoflush: a page re-rendered after a
+    change in the same request lists the change."""
+    from sqlalchemy import select
+
+    from expo.core.models import Exhibition
+
+    with app.app_context():
+        planner = db.session().get(User, planner.id)
+        exhibition = new_exhibition(planner, name="Выставка")
+        exhibition.name = "Переименована"  # changed, not flushed
+        db.session().add(Exhibition(name="Новая", starts_on=date(2026, 5, 1), ends_on=date(2026, 5, 3)))
+        names = {row.name for row in db.rows(select(Exhibition.name))}
+        assert names == {"Переименована", "Новая"}
+        with db.session().no_autoflush:
+            exhibition.name = "Ещё раз"
+            assert {row.name for row in db.rows(select(Exhibition.name))} == names  # as the ORM's execute
+        db.rollback()

@@ -21,9 +21,17 @@ from expo.core import clock
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
     chosen = session.get("locale") if has_request_context() else None
-    return chosen if chosen in LOCALES else current_app.config["LOCALE"]
+    return _interned(chosen if chosen in LOCALES else current_app.config["LOCALE"])
+
+
+@lru_cache(maxsize=None)
+def _interned(code: str) -> Locale:
+    """One ``Locale`` object per code for the process. The formatting caches below and the labels'
+    texts are keyed by the locale; Babel's ``Locale.__eq__`` compares five attributes, and a lookup
+    with the very object a key holds skips it (a page looks up a hundred times)."""
+    return Locale.parse(code)
 
 
 def current_locale() -> Locale:

@@ -26,7 +26,7 @@ def register_web(app: Flask) -> None:
     from expo.web import (admin, api, auth, clients, engagements, exhibitions, home, imports, pick_lists, reports,
                           scenarios, security,
                           tasks)
-    from expo.web.links import RecordUrls
+    from expo.web.links import RecordUrls, TemplateUrls
 
     Htmx(app)
     csrf.init_app(app)
@@ -64,6 +64,7 @@ def register_web(app: Flask) -> None:
         return send_from_directory(HTMX_DIST, "htmx.min.js", max_age=86400)
 
     app.jinja_env.globals["record_url"] = RecordUrls(app)
+    app.jinja_env.globals["url_for"] = TemplateUrls(app)
 
     @app.context_processor
     def _layout():

@@ -31,18 +31,18 @@ class CardDetails:
 
 
 def card_details(user: User, client: Client, activity_limit: int) -> CardDetails:
-    session, own_only = db.session(), not user.sees_all_clients
+    own_only = not user.sees_all_clients
     values = {"client_id": client.id, "me": user.id} if own_only else {"client_id": client.id}
     return CardDetails(
-        engagements=session.execute(_engagements(own_only), values).all(),
+        engagements=db.rows(_engagements(own_only), values),
         contacts=contacts_of(client),
-        activities=session.execute(_activities(own_only), {**values, "limit": activity_limit}).all(),
-        exhibitions_on_offer=session.execute(_ON_OFFER, {"client_id": client.id, "today": clock.today()}).all())
+        activities=db.rows(_activities(own_only), {**values, "limit": activity_limit}),
+        exhibitions_on_offer=db.rows(_ON_OFFER, {"client_id": client.id, "today": clock.today()}))
 
 
 def contacts_of(client: Client) -> list[Row]:
     """The client's contacts (the card's section, and the fragment HTMX swaps after a change)."""
-    return db.session().execute(_CONTACTS, {"client_id": client.id}).all()
+    return db.rows(_CONTACTS, {"client_id": client.id})
 
 
 @cache

@@ -96,10 +96,9 @@ class EngagementDetails:
 
 
 def engagement_details(engagement: Engagement, activity_limit: int) -> EngagementDetails:
-    session, values = db.session(), {"engagement_id": engagement.id}
-    return EngagementDetails(session.execute(_STEPS_LOG, values).all(),
-                             session.execute(_ACTIVITIES, {**values, "limit": activity_limit}).all(),
-                             session.execute(_OPEN_TASKS, values).all())
+    values = {"engagement_id": engagement.id}
+    return EngagementDetails(db.rows(_STEPS_LOG, values), db.rows(_ACTIVITIES, {**values, "limit": activity_limit}),
+                             db.rows(_OPEN_TASKS, values))
 
 
 _entered, _left = aliased(User), aliased(User)

@@ -91,8 +91,7 @@ def group_counts(user: Actor) -> dict[str, int]:
     """Open tasks per group (one statement); ``total`` is the user's own ones."""
     today = clock.today()
     keys = visible_groups(user)
-    row = db.session().execute(_counts_statement(keys), {"me": user.id, "today": today,
-                                                         "last_of_week": week_end(today)}).one()
+    (row,) = db.rows(_counts_statement(keys), {"me": user.id, "today": today, "last_of_week": week_end(today)})
     counts = dict(zip(keys, (int(n) for n in row)))
     counts["total"] = sum(counts[key] for key in keys if key != "unassigned")
     return counts

@@ -70,8 +70,7 @@ def outline(scenario_id: int | None) -> Outline | None:
     if scenario_id is None:
         return None
     found = None
-    for kind, key, title, step_key, number, first, second in db.session().execute(
-            _STATEMENT, {"scenario_id": scenario_id}):
+    for kind, key, title, step_key, number, first, second in db.rows(_STATEMENT, {"scenario_id": scenario_id}):
         if kind == "scenario":
             found = Outline(number, title, int(first))
         elif kind == "step":

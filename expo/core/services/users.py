@@ -256,14 +256,14 @@ _SESSION_USER = (select(LoginSession.created_at, *_USER_COLUMNS,
 def user_for_session(token: str) -> User | None:
     """The user a session cookie names: none once logged out, expired (``EXPO_SESSION_DAYS`` after
     the login) or deactivated."""
-    session = db.session()
-    found = session.execute(_SESSION_USER, {"token_hash": _digest(token)}).first()
-    if found is None:
+    found = db.rows(_SESSION_USER, {"token_hash": _digest(token)})
+    if not found:
         return None
-    created_at, *columns, unread_count, rights = found
+    created_at, *columns, unread_count, rights = found[0]
     values = dict(zip((column.key for column in _USER_COLUMNS), columns))
     if not values["active"] or created_at < _session_cutoff():
         return None
+    session = db.session()
     user = session.identity_map.get(identity_key(User, values["id"]))
     if user is None:  # as if loaded by the session: persistent, nothing changed
         user = User(**values)

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, g
 from sqlalchemy import bindparam, func, literal, select, union_all
 
-from expo.hooks import db_session, models, now, plugin_setting
+from expo.hooks import db_rows, db_session, models, now, plugin_setting
 from expo_funnel.models import MonthCount, ResultCount, StepCount
 from expo_funnel.selection import Selection
 from expo_funnel.sources import (CURRENT, DROPPED, DROPS, ENTRIES, Engagement, StepLog, any_deleted, count_rows,
@@ -83,7 +83,7 @@ def _titles(sel: Selection) -> tuple[list[tuple[str, str]], dict[str, str]]:
         return found[1]
     steps: dict[str, str] = {}
     results: dict[str, str] = {}
-    for kind, key, title in db_session().execute(_titles_statement(), {"versions": list(sel.version_ids)}):
+    for kind, key, title in db_rows(_titles_statement(), {"versions": list(sel.version_ids)}):
         (steps if kind == "step" else results).setdefault(key, title)
     titles = (list(steps.items()), results)
     cache[id(sel)] = (sel, titles)

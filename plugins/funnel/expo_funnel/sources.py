@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import g
 from sqlalchemy import and_, bindparam, exists, func, select
 
-from expo.hooks import db_session, models, plugin_setting
+from expo.hooks import db_rows, db_session, models, plugin_setting
 from expo_funnel.models import ResultCount, StepCount
 from expo_funnel.selection import CLIENT_FIELDS, Selection
 
@@ -75,7 +75,7 @@ def use_counts(sel: Selection) -> bool:
 def grouped(statement, values: int = 1, parameters: dict | None = None) -> dict:
     """``{group: value(s)}`` of a statement selecting the group's columns, then ``values`` numbers."""
     found = {}
-    for row in db_session().execute(statement, parameters):
+    for row in db_rows(statement, parameters):
         group = tuple(row[:-values]) if len(row) - values > 1 else row[0]
         found[group] = row[-1] if values == 1 else tuple(row[-values:])
     return found

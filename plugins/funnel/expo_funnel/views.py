@@ -13,7 +13,7 @@ from flask import render_template, request
 from sqlalchemy import Boolean, Integer, String, cast, exists, literal, null, select, union_all
 
 from expo.hooks import (NotFound, ValidationError, api_paging, audit_record, commit, csv_download,
-                        current_user, db_session, models, page_or_fragment, protected_blueprint, today)
+                        current_user, db_rows, db_session, models, page_or_fragment, protected_blueprint, today)
 from expo_funnel import chart, drilldown, formatting, queries, sources, tables
 from expo_funnel.managers import Test, managers, matrix
 from expo_funnel.selection import ARGS, CLIENT_FIELDS, Known, Selection
@@ -43,7 +43,7 @@ def _filter_rows() -> dict[str, list]:
     client form offers, so filters and data agree) — one statement, read as plain rows (no objects:
     a page lists every exhibition and person), built once."""
     rows = {"scenario": [], "exhibition": [], "manager": [], "deleted": [], **{key: [] for key in CLIENT_FIELDS}}
-    for row in db_session().execute(_filter_statement(current_user.sees_all_clients)):
+    for row in db_rows(_filter_statement(current_user.sees_all_clients)):
         rows[row.list].append(row)
     sources.note_any_deleted(bool(rows["deleted"]))  # asked here: a round trip fewer for the numbers
     return rows
