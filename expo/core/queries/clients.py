@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from weakref import WeakKeyDictionary
@@ -106,11 +107,18 @@ class ClientWork:
     task_title: str | None
 
 
-def _work_columns(user: User) -> list:
+def _work_columns(user: User) -> tuple:
     """Correlated subqueries (one value each, per row of the page's one statement), so the page
     stays two statements however many rows it shows. A user who sees only their own clients sees
     only what their own engagements hold, as on the card (``access.scope_activities``)."""
-    own_only = not user.sees_all_clients
+    return _work_columns_of(None if user.sees_all_clients else user.id)
+
+
+# Built once per reader (one for everyone who sees all clients, one per manager): building them,
+# aliases and all, took longer than the page's SQL (docs/performance.md, "Fixed cost per request").
+@lru_cache(maxsize=512)
+def _work_columns_of(manager_id: int | None) -> tuple:
+    own_only = manager_id is not None
     step = (select(ScenarioStep.title).join(Engagement, (ScenarioStep.scenario_id == Engagement.scenario_id)
                                            & (ScenarioStep.key == Engagement.step))
             .where(Engagement.client_id == Client.id, Engagement.state == "open"))
@@ -118,17 +126,17 @@ def _work_columns(user: User) -> list:
         # "+ 0": the client's open engagements are a few rows of ix_engagements_open; SQLite, without
         # statistics, read all of the manager's open engagements by (manager_id, state) instead,
         # for every row of the page (223 ms a page for a manager of 12 000 clients; 13 ms so).
-        step = step.where(Engagement.manager_id + 0 == user.id)
+        step = step.where(Engagement.manager_id + 0 == manager_id)
     step = step.order_by(Engagement.opened_at.desc(), Engagement.id.desc()).limit(1)
     contact = select(func.max(Activity.occurred_at)).where(Activity.client_id == Client.id)
     task = select(Task).where(Task.client_id == Client.id, Task.done_at.is_(None), Task.cancelled_at.is_(None))
     if own_only:
-        contact = contact.where(access.activity_visible_to(user.id))
-        task = task.where(Task.engagement_id.is_(None) | access.own_engagement(Task.engagement_id, user.id))
+        contact = contact.where(access.activity_visible_to(manager_id))
+        task = task.where(Task.engagement_id.is_(None) | access.own_engagement(Task.engagement_id, manager_id))
     task = task.order_by(Task.due_on, Task.id).limit(1)
-    return [step.scalar_subquery().label("work_step"), contact.scalar_subquery().label("work_last_contact"),
+    return (step.scalar_subquery().label("work_step"), contact.scalar_subquery().label("work_last_contact"),
             task.with_only_columns(Task.due_on).scalar_subquery().label("work_task_due"),
-            task.with_only_columns(Task.title).scalar_subquery().label("work_task_title")]
+            task.with_only_columns(Task.title).scalar_subquery().label("work_task_title"))
 
 
 def list_query(args: Mapping[str, str], user: User, default_limit: int = 50) -> tuple[ClientListQuery, list, list]:
@@ -225,7 +233,7 @@ def list_clients(user: User, query: ClientListQuery, columns=(), with_work: bool
     values of its sort column (see ``keyset``)."""
     parts = list_order(query.sorting, columns)
     total = count_selected(user, query)
-    work = _work_columns(user) if with_work else []
+    work = _work_columns(user) if with_work else ()
     base = _narrowed(with_joins(select(Client, *labelled(columns), *work), columns), user, query)
     found = keyset.read_page(base, parts, query.sorting.descending, query.sorting.param, query.limit,
                              offset=query.offset, cursor=query.cursor)
