@@ -75,6 +75,18 @@ def test_pages_refuse_nul_and_huge_ids(client, make_user):
     assert client.get("/clients/?manager_id=%C2%B2").status_code == 200  # shown as a filter message
 
 
+@pytest.mark.parametrize("content_type", ["urlencoded", "multipart"])
+def test_a_form_with_nul_is_refused_and_changes_nothing(app, client, make_user, content_type):
+    make_user("planner", email="p@firm.ru")
+    client.login("p@firm.ru")
+    extra = {"content_type": "multipart/form-data"} if content_type == "multipart" else {}
+    response = client.submit("/clients/new", {"name": "ООО \x00 Ромашка", "category": "potential"}, **extra)
+    assert response.status_code == 400
+    assert "NUL" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(Client)) == 0
+
+
 def test_the_back_link_after_logging_an_activity_stays_on_site(app, client, make_user):
     from expo.testing import new_client
 

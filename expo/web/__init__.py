@@ -14,7 +14,6 @@ from sqlalchemy.orm.exc import StaleDataError
 from expo import ROOT
 from expo.core import db
 from expo.core.errors import Conflict, ExpoError
-from expo.core.plugins import collect
 from expo.core.services import notifications
 from expo.core.services.users import user_for_session
 
@@ -27,6 +26,7 @@ def register_web(app: Flask) -> None:
                           scenarios, security,
                           tasks)
     from expo.web.links import RecordUrls, TemplateUrls
+    from expo.web.menu import MainMenu
 
     Htmx(app)
     csrf.init_app(app)
@@ -64,25 +64,22 @@ def register_web(app: Flask) -> None:
         return send_from_directory(HTMX_DIST, "htmx.min.js", max_age=86400)
 
     app.jinja_env.globals["record_url"] = RecordUrls(app)
-    app.jinja_env.globals["url_for"] = TemplateUrls(app)
+    app.jinja_env.globals["url_for"] = template_url = TemplateUrls(app)
+
+    app.jinja_env.globals["main_menu"] = MainMenu()
 
     @app.context_processor
     def _layout():
-        # Callables, so a fragment that does not show the navigation costs no query or hook call.
-        def nav_items():
-            if not current_user.is_authenticated:
-                return []
-            return sorted(collect("nav_items", user=current_user), key=lambda item: item.order)
-
+        # Callables, so a fragment that does not show the navigation costs no query.
         def unread():
             if not current_user.is_authenticated:
                 return 0
             known = getattr(current_user, "unread_notifications", None)  # read with the session
             return notifications.unread_count(current_user) if known is None else known
 
-        return {"plugin_nav": nav_items, "unread_notifications": unread, "firm_name": app.config["FIRM_NAME"],
+        return {"unread_notifications": unread, "firm_name": app.config["FIRM_NAME"],
                 # Jobs render templates (reports) outside any request: no URLs to build there.
-                "htmx_url": url_for("htmx_js") if htmx_available and has_request_context() else None}
+                "htmx_url": template_url("htmx_js") if htmx_available and has_request_context() else None}
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error):
@@ -115,7 +112,9 @@ def register_web(app: Flask) -> None:
     @app.before_request
     def _refuse_control_characters():
         # NUL cannot be stored (PostgreSQL refuses it) and never belongs in a query or form.
-        values = [*request.args.values(), *request.form.values()]
+        # (only a form body is parsed into ``request.form``: asking any other request builds an empty one)
+        has_form = request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
+        values = [*request.args.values(), *(request.form.values() if has_form else ())]
         if any("\x00" in value for value in values):
             return _error_page(400, _("The request contains a NUL character."))
         return None

@@ -29,9 +29,15 @@ def _management_only():
 
 
 def _choices():
+    """What the report form offers: sections and filters."""
+    return {"sections": available_sections(), "managers": assignable_users(), "exhibitions": all_exhibitions(),
+            "client_filters": client_filters()}
+
+
+def _subscription_choices():
+    """The report form's choices, and a subscription's own: when it goes out, and to whom."""
     weekdays = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
-    return {"sections": available_sections(), "managers": assignable_users(), "weekdays": list(enumerate(weekdays)),
-            "people": active_users(), "exhibitions": all_exhibitions(), "client_filters": client_filters()}
+    return {**_choices(), "weekdays": list(enumerate(weekdays)), "people": active_users()}
 
 
 def _index(errors=None, values=None, status=200, notice=None):
@@ -107,7 +113,7 @@ def subscriptions():
             return redirect_after_post(url_for("reports.subscription", subscription_id=created.id))
         status_code = 422
     return render_template("reports/subscriptions.html", subscriptions=subs.all_subscriptions(), errors=errors, values=values,
-                           subscription=None, **_choices()), status_code
+                           subscription=None, **_subscription_choices()), status_code
 
 
 @bp.route("/subscriptions/<int:subscription_id>", methods=["GET", "POST"])
@@ -124,7 +130,7 @@ def subscription(subscription_id: int):
             return redirect_after_post(url_for("reports.subscription", subscription_id=current.id))
         status_code = 422
     return render_template("reports/subscription.html", subscription=current, errors=errors, values=values,
-                           deliveries=current.deliveries[:HISTORY], **_choices()), status_code
+                           deliveries=current.deliveries[:HISTORY], **_subscription_choices()), status_code
 
 
 @bp.post("/subscriptions/<int:subscription_id>/delete")
