@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, func, literal_column, select
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
@@ -246,7 +246,10 @@ _SESSION_USER = (select(LoginSession.created_at, *_USER_COLUMNS,
                         select(func.count()).select_from(Notification)
                         .where(Notification.user_id == LoginSession.user_id, Notification.read_at.is_(None))
                         .correlate(LoginSession).scalar_subquery(),
-                        select(func.aggregate_strings(PermissionGrant.permission, RIGHTS_SEPARATOR))
+                        # the separator as a literal in the SQL: given as a string, SQLAlchemy renders it
+                        # into the statement anew on every execution (a "post-compile" parameter)
+                        select(func.aggregate_strings(PermissionGrant.permission,
+                                                      literal_column(f"'{RIGHTS_SEPARATOR}'")))
                         .where(PermissionGrant.user_id == LoginSession.user_id)
                         .correlate(LoginSession).scalar_subquery())
                  .join(User, User.id == LoginSession.user_id)
