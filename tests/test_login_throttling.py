@@ -77,3 +77,22 @@ def test_a_bad_limit_setting_stops_start_up(make_app):
 
     with pytest.raises(ConfigError, match="LOGIN_LIMIT_ACCOUNT"):
         make_app(LOGIN_LIMIT_ACCOUNT="lots")
+
+
+def test_redis_down_falls_back_to_memory_not_to_locking_everyone_out(make_app, make_user):
+    app = make_app(REDIS_URL="redis://127.0.0.1:1/0", LOGIN_LIMIT_ACCOUNT="2 per 15 minutes")  # nothing listens
+    make_user("manager", email="m@firm.ru")
+    page = PageClient(app)
+    page.fetch_csrf()
+    assert page.login("m@firm.ru").status_code == 302  # people still log in
+    assert _fail(page, "m@firm.ru", 3) == [401, 401, 429]  # and guessing is still stopped, per process
+
+
+def test_only_the_login_asks_the_throttle(app, make_user, login_as, monkeypatch):
+    """Pages do not pay for it (Flask-Limiter's hooks cost 0.4 ms on every request)."""
+    page = login_as(make_user("manager"))
+    asked = []
+    monkeypatch.setattr(app.extensions["expo.login_throttle"], "_ask", lambda *arguments: asked.append(arguments))
+    for url in ("/", "/clients/", "/exhibitions/", "/tasks"):
+        assert page.get(url).status_code == 200
+    assert asked == []

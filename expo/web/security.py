@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import math
 import time
+from functools import wraps
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, render_template, request
 from flask_babel import gettext as _
-from flask_limiter import Limiter, RateLimitExceeded
-from flask_limiter.util import get_remote_address
+from limits import parse
+from limits.storage import MemoryStorage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Self only. htmx runs without eval (allowEval=false in base.html) and without injecting its own
@@ -53,34 +55,75 @@ def _account() -> str:
     return "account:" + request.form.get("email", "").strip().lower()[:254]
 
 
-def _failed(response) -> bool:
-    return response.status_code == 401
+def _address() -> str:
+    return "address:" + (request.remote_addr or "unknown")  # the proxy's client address (ProxyFix)
+
+
+class LoginThrottle:
+    """Failed logins counted per account and per client address, in a moving window (``limits``,
+    the library under Flask-Limiter); past either limit the login answers 429 before it checks
+    the password.
+
+    Only failures count, so people who log in often (and the test suite) never meet the limit.
+    Storage is Redis when configured (shared by every web process), else this process's memory;
+    Redis down falls back to memory rather than locking everyone out, and is tried again a minute
+    later. The login view alone asks it: Flask-Limiter's hooks ran on every request, 0.4 ms of each
+    page (docs/decisions/0026-fixed-cost-per-request.md).
+    """
+
+    RETRY_STORAGE = 60  # seconds on the memory fallback before Redis is tried again
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.memory = MovingWindowRateLimiter(MemoryStorage())
+        uri = app.config["REDIS_URL"]
+        self.shared = MovingWindowRateLimiter(storage_from_string(uri)) if uri else None
+        self.shared_failed_at = 0.0
+
+    def wait_seconds(self) -> int:
+        """How long this login attempt must wait (0: it may go on)."""
+        for limit, *key in self._limits():
+            if not self._ask("test", limit, *key):
+                reset = self._ask("get_window_stats", limit, *key).reset_time
+                return max(1, math.ceil(reset - time.time()))
+        return 0
+
+    def count_failure(self) -> None:
+        for limit, *key in self._limits():
+            self._ask("hit", limit, *key)
+
+    def _limits(self):
+        return [(parse(self.app.config[setting]), "expo-login", scope, key())
+                for scope, key, setting in (("account", _account, "LOGIN_LIMIT_ACCOUNT"),
+                                            ("address", _address, "LOGIN_LIMIT_ADDRESS"))]
+
+    def _ask(self, method: str, *arguments):
+        if self.shared is not None and time.monotonic() - self.shared_failed_at > self.RETRY_STORAGE:
+            try:
+                return getattr(self.shared, method)(*arguments)
+            except Exception as problem:  # Redis down or unreachable: whatever the client raised
+                self.shared_failed_at = time.monotonic()
+                self.app.logger.warning("login throttling falls back to memory: %s", problem)
+        return getattr(self.memory, method)(*arguments)
 
 
 def _throttle_logins(app: Flask) -> None:
-    """Count failed logins per account and per client address; past either limit, 429 + Retry-After.
-
-    Only failures count, so people who log in often (and the test suite) never meet the limit.
-    One limiter per app: its storage is Redis when configured (shared by every web process), else
-    this process's memory; Redis down falls back to memory rather than locking everyone out.
-    """
-    limiter = Limiter(get_remote_address, app=app, storage_uri=app.config["REDIS_URL"] or "memory://",
-                      strategy="moving-window", key_prefix="expo-login", headers_enabled=True,
-                      in_memory_fallback_enabled=True, swallow_errors=True, default_limits=[])
+    """The login view, counting its failures (401) and refusing attempts past the limits."""
+    throttle = app.extensions["expo.login_throttle"] = LoginThrottle(app)
     view = app.view_functions["auth.login"]
-    for scope, key, setting in (("account", _account, "LOGIN_LIMIT_ACCOUNT"),
-                                ("address", get_remote_address, "LOGIN_LIMIT_ADDRESS")):
-        view = limiter.limit(lambda setting=setting: current_app.config[setting], key_func=key, methods=["POST"],
-                             deduct_when=_failed, scope=f"login-{scope}")(view)
-    app.view_functions["auth.login"] = view
-    # Only the login is limited: every other request skips the limiter's look-up of its limits.
-    limiter.request_filter(lambda: request.endpoint != "auth.login")
-    app.extensions["expo.limiter"] = limiter
 
-    @app.errorhandler(RateLimitExceeded)
-    def _too_many(_error):
-        # Flask-Limiter adds Retry-After (seconds) to this response; the page says it in minutes.
-        current = limiter.current_limit
-        wait = max(1, math.ceil(current.reset_at - time.time())) if current else 60
-        message = _("Too many failed logins. Try again in %(minutes)d min.", minutes=math.ceil(wait / 60))
-        return render_template("login.html", error=message, email=request.form.get("email", "")), 429
+    @wraps(view)
+    def throttled(*args, **kwargs):
+        if request.method != "POST":
+            return view(*args, **kwargs)
+        wait = throttle.wait_seconds()
+        if wait:
+            message = _("Too many failed logins. Try again in %(minutes)d min.", minutes=math.ceil(wait / 60))
+            page = render_template("login.html", error=message, email=request.form.get("email", ""))
+            return page, 429, {"Retry-After": str(wait)}
+        response = app.make_response(view(*args, **kwargs))
+        if response.status_code == 401:
+            throttle.count_failure()
+        return response
+
+    app.view_functions["auth.login"] = throttled
