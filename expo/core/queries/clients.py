@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, NamedTuple
 
 from weakref import WeakKeyDictionary
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Engine, Select, String, bindparam, column, func, literal_column, select, table
+from sqlalchemy.orm import aliased
 
 from expo.core import access, db
 from expo.core.errors import ValidationError
@@ -85,9 +86,28 @@ class ClientListQuery:
                    limit=limit, conditions=conditions, cursor=cursor)
 
 
+class ClientLine(NamedTuple):
+    """A client as the list page shows it: plain values (fifty client objects and their managers
+    cost the page more than its SQL, docs/performance.md)."""
+
+    id: int
+    name: str
+    tax_id: str | None
+    region: str | None
+    industry: str | None
+    channel: str | None
+    category: str
+    manager_name: str | None
+
+
+_LIST_MANAGER = aliased(User, name="list_manager")  # its own name: a plugin column may join User
+_LINE_COLUMNS = (Client.id, Client.name, Client.tax_id, Client.region, Client.industry, Client.channel,
+                 Client.category, _LIST_MANAGER.name)
+
+
 @dataclass
 class ClientPage:
-    rows: list[tuple[Client, dict[str, Any]]]  # each client with its plugin column values
+    rows: list[tuple[Client | ClientLine, dict[str, Any]]]  # each client with its plugin column values
     total: int
     work: dict[int, "ClientWork"] = field(default_factory=dict)  # by client id
     position: int = 0  # the offset of the first row
@@ -228,20 +248,25 @@ def list_order(sorting: Sorting, columns=()) -> list[keyset.Segment]:
 
 
 def list_clients(user: User, query: ClientListQuery, columns=(), with_work: bool = False) -> ClientPage:
-    """The count and the page (with plugin columns, and the work columns when ``with_work``: the
-    page shows them, the API does not): two statements, three when a page crosses into the blank
-    values of its sort column (see ``keyset``)."""
+    """The count and the page (with plugin columns): two statements, three when a page crosses into
+    the blank values of its sort column (see ``keyset``). ``with_work`` is the list page's reading:
+    each client as a ``ClientLine``, with the work columns; otherwise (the API) as a ``Client``."""
     parts = list_order(query.sorting, columns)
     total = count_selected(user, query)
-    work = _work_columns(user) if with_work else ()
-    base = _narrowed(with_joins(select(Client, *labelled(columns), *work), columns), user, query)
+    if with_work:
+        head = select(*_LINE_COLUMNS).outerjoin(_LIST_MANAGER, _LIST_MANAGER.id == Client.manager_id)
+        work, width = _work_columns(user), len(_LINE_COLUMNS)
+    else:
+        head, work, width = select(Client), (), 1
+    base = _narrowed(with_joins(head.add_columns(*labelled(columns), *work), columns), user, query)
     found = keyset.read_page(base, parts, query.sorting.descending, query.sorting.param, query.limit,
                              offset=query.offset, cursor=query.cursor)
     rows, by_client = [], {}
     for row in found.rows:
-        rows.append((row[0], plugin_values(row, columns)))
+        client = ClientLine(*row[:width]) if with_work else row[0]
+        rows.append((client, plugin_values(row, columns, first=width)))
         if work:
-            by_client[row[0].id] = ClientWork(*row[len(row) - len(work):])
+            by_client[client.id] = ClientWork(*row[len(row) - len(work):])
     last = keyset.end_cursor(query.sorting.param, len(parts), max(0, total - query.limit))
     return ClientPage(rows, total, by_client, position=found.position, numbered=found.first_offset,
                       next_cursor=found.next.token() if found.next else None,
