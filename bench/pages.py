@@ -25,6 +25,7 @@ import statistics
 import sys
 from datetime import date
 
+from flask import Flask
 from sqlalchemy import func, select
 
 from expo import create_app, freeze_heap
@@ -46,6 +47,16 @@ def markers(database: str) -> tuple[str, str]:
 def percentile(times: list[float], share: float) -> float:
     ordered = sorted(times)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def bare_flask_ms() -> float:
+    """The machine's pace, to compare runs of other days: the p50 of a request to a bare Flask app
+    (one view returning a string) through the same test client. This machine's speed drifts by a
+    third or more between hours; the ms above a page's SQL drift with it."""
+    bare = Flask("bare")
+    bare.add_url_rule("/", "index", lambda: "ok")
+    client = bare.test_client()
+    return statistics.median(interleaved_ms(lambda: client.get("/").get_data(), lambda: None, 300, 30)[0])
 
 
 def fixtures(app) -> dict:
@@ -133,8 +144,9 @@ def main() -> None:
     freeze_heap()  # as wsgi.py does for every worker
     plugins = set(app.blueprints)  # each enabled plugin's pages are its blueprint
     f = fixtures(app)
+    f["bare_ms"] = bare_flask_ms()
     print(f"{f['clients']} clients, {f['engagements']} engagements; the manager with the most clients: "
-          f"{f['manager_email']}", flush=True)
+          f"{f['manager_email']}; a bare Flask request: {f['bare_ms']:.2f} ms", flush=True)
     rows = []
     for role, email in (("admin", "admin@demo-expo.ru"), ("manager", f["manager_email"])):
         page = PageClient(app)
@@ -171,7 +183,8 @@ def write(path: str, rows, f: dict, database: str) -> None:
     lines = [begin, "",
              f"Measured {date.today():%Y-%m-%d} on {platform.node() or 'this machine'} ({os.cpu_count()} cores, "
              f"Python {platform.python_version()}), {database}, {f['clients']} clients and {f['engagements']} engagements, "
-             f"in-process (Flask's test client, no HTTP server):", "",
+             f"in-process (Flask's test client, no HTTP server); the machine's pace: a bare Flask app answered "
+             f"in {f['bare_ms']:.2f} ms:", "",
              f"    python bench/pages.py {' '.join(sys.argv[1:])}", "",
              "| page | role | p50 ms | p95 ms | its SQL ms | ratio | statements | within target |",
              "|---|---|---|---|---|---|---|---|"]
