@@ -96,3 +96,34 @@ def test_only_the_login_asks_the_throttle(app, make_user, login_as, monkeypatch)
     for url in ("/", "/clients/", "/exhibitions/", "/tasks"):
         assert page.get(url).status_code == 200
     assert asked == []
+
+
+def test_every_limit_of_a_setting_holds(make_app, make_user):
+    app = make_app(LOGIN_LIMIT_ACCOUNT="5 per 15 minutes; 2 per day")
+    page = PageClient(app)
+    page.fetch_csrf()
+    assert _fail(page, "m@firm.ru", 4) == [401, 401, 429, 429]
+
+
+def test_the_wait_is_until_every_limit_passed_lets_the_login_in(make_app):
+    app = make_app(LOGIN_LIMIT_ACCOUNT="2 per 1 minute", LOGIN_LIMIT_ADDRESS="2 per 15 minutes")
+    page = PageClient(app)
+    page.fetch_csrf()
+    _fail(page, "m@firm.ru", 2)
+    response = page.http.post("/login", data={"email": "m@firm.ru", "password": "wrong", "csrf_token": page.csrf_token},
+                              environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    assert response.status_code == 429
+    assert 60 < int(response.headers["Retry-After"]) <= 15 * 60  # the address's window, not the account's minute
+
+
+def test_redis_is_shared_from_the_first_second_after_boot(make_app, make_user, redis_url, monkeypatch):  # noqa: F811
+    """The fallback's clock is the monotonic one, which starts near zero when a machine boots."""
+    from expo.web import security
+
+    monkeypatch.setattr(security.time, "monotonic", lambda: 30.0)
+    first, second = (PageClient(make_app(REDIS_URL=redis_url, LOGIN_LIMIT_ACCOUNT="2 per 15 minutes"))
+                     for _ in range(2))
+    first.fetch_csrf()
+    second.fetch_csrf()
+    assert _fail(first, "m@firm.ru", 2) == [401, 401]
+    assert _fail(second, "m@firm.ru", 1) == [429]

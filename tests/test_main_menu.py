@@ -54,3 +54,20 @@ def test_the_menu_speaks_the_readers_locale(app, make_user, login_as):
     for _ in range(2):
         assert ">Clients<" in menu_of(english) and ">Exhibitions<" in menu_of(english)
         assert ">Клиенты<" in menu_of(russian) and ">Clients<" not in menu_of(russian)
+
+
+def test_with_url_defaults_the_menu_is_each_readers_own(app, make_user, login_as):
+    """A url_defaults callback may put the request's user into every link: nothing is remembered then."""
+    from flask_login import current_user
+
+    app.url_defaults(lambda endpoint, values: values.setdefault("for", current_user.id)
+                     if endpoint == "clients.index" and current_user.is_authenticated else None)
+    first, second = login_as(make_user("planner")), login_as(make_user("planner"))
+
+    def clients_link(page):
+        (link,) = re.findall(r'href="(/clients/[^"]*)"', menu_of(page))
+        return link
+
+    seen = [clients_link(page) for page in (first, second, first, second)]
+    assert seen[0] == seen[2] != seen[1] == seen[3]
+    assert all(link.startswith("/clients/?for=") for link in seen)

@@ -13,7 +13,7 @@ from functools import wraps
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
-from limits import parse
+from limits import parse_many
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -78,27 +78,29 @@ class LoginThrottle:
         self.memory = MovingWindowRateLimiter(MemoryStorage())
         uri = app.config["REDIS_URL"]
         self.shared = MovingWindowRateLimiter(storage_from_string(uri)) if uri else None
-        self.shared_failed_at = 0.0
+        self.shared_failed_at: float | None = None  # when Redis last failed (monotonic clock)
 
     def wait_seconds(self) -> int:
-        """How long this login attempt must wait (0: it may go on)."""
-        for limit, *key in self._limits():
-            if not self._ask("test", limit, *key):
-                reset = self._ask("get_window_stats", limit, *key).reset_time
-                return max(1, math.ceil(reset - time.time()))
-        return 0
+        """How long this login attempt must wait (0: it may go on): until every limit it is past
+        lets it in again."""
+        waits = [self._ask("get_window_stats", limit, *key).reset_time - time.time()
+                 for limit, *key in self._limits() if not self._ask("test", limit, *key)]
+        return max(1, math.ceil(max(waits))) if waits else 0
 
     def count_failure(self) -> None:
         for limit, *key in self._limits():
             self._ask("hit", limit, *key)
 
     def _limits(self):
-        return [(parse(self.app.config[setting]), "expo-login", scope, key())
+        """Each limit of both settings (a setting may hold several: "10 per 15 minutes; 50 per day")."""
+        return [(limit, "expo-login", scope, key())
                 for scope, key, setting in (("account", _account, "LOGIN_LIMIT_ACCOUNT"),
-                                            ("address", _address, "LOGIN_LIMIT_ADDRESS"))]
+                                            ("address", _address, "LOGIN_LIMIT_ADDRESS"))
+                for limit in parse_many(self.app.config[setting])]
 
     def _ask(self, method: str, *arguments):
-        if self.shared is not None and time.monotonic() - self.shared_failed_at > self.RETRY_STORAGE:
+        failed_at = self.shared_failed_at
+        if self.shared is not None and (failed_at is None or time.monotonic() - failed_at > self.RETRY_STORAGE):
             try:
                 return getattr(self.shared, method)(*arguments)
             except Exception as problem:  # Redis down or unreachable: whatever the client raised
