@@ -11,8 +11,8 @@ from flask import Flask, current_app, g
 from sqlalchemy import ColumnElement, Engine, Index, UniqueConstraint, create_engine, event
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql import Executable
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql import Executable
 
 
 def make_engine(url: str) -> Engine:
@@ -58,7 +58,7 @@ def rows(statement: Executable, parameters: dict | None = None) -> list[Row]:
 
     The same transaction as ``session().execute``, without its ORM layer (an ORM execution context
     per statement, some 100 µs): the pages people open most issue a handful of reads, and their
-    Python time counts against the SQL's (docs/decisions/0025-pages-read-plain-rows.md). What the
+    Python time counts against the SQL's (docs/decisions/0026-fixed-cost-per-request.md). What the
     session holds unsaved is flushed first, as its own execute would."""
     current = session()
     if current.autoflush:

@@ -65,7 +65,6 @@ def register_web(app: Flask) -> None:
 
     app.jinja_env.globals["record_url"] = RecordUrls(app)
     app.jinja_env.globals["url_for"] = template_url = TemplateUrls(app)
-
     app.jinja_env.globals["main_menu"] = MainMenu()
 
     @app.context_processor
